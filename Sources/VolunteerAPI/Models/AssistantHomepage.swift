@@ -1,0 +1,30 @@
+/// The assistant's home screen, `/assistant/homepage` (§3.4.12).
+/// The document lists diagnoses (`@诊断信息`) under `project_list`; vdsync reads what it says.
+public struct AssistantHomepage: Sendable, Hashable, Codable {
+    public var banners: [Banner]
+    public var news: [News]
+    public var projects: [Diagnosis]
+
+    public init(
+        banners: [Banner] = [],
+        news: [News] = [],
+        projects: [Diagnosis] = []
+    ) {
+        self.banners = banners
+        self.news = news
+        self.projects = projects
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case banners = "banner"
+        case news
+        case projects = "project_list"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try WireReader(decoder, for: AssistantHomepage.self, keyedBy: CodingKeys.self)
+        banners = try reader.records(.banners, of: Banner.self)
+        news = try reader.records(.news, of: News.self)
+        projects = try reader.records(.projects, of: Diagnosis.self)
+    }
+}

@@ -1,0 +1,50 @@
+/// A system message to the user (§2.2.7), listed by `/message`.
+public struct SystemMessage: Sendable, Hashable, Codable {
+    public var id: Int
+    /// 0 broadcast to everyone, 1 sent to this user.
+    public var type: Int?
+    public var title: String?
+    public var content: String?
+    public var publishTime: String?
+    public var senderName: String?
+    public var senderAvatar: String?
+
+    public init(
+        id: Int,
+        type: Int? = nil,
+        title: String? = nil,
+        content: String? = nil,
+        publishTime: String? = nil,
+        senderName: String? = nil,
+        senderAvatar: String? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.title = title
+        self.content = content
+        self.publishTime = publishTime
+        self.senderName = senderName
+        self.senderAvatar = senderAvatar
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case type
+        case title
+        case content
+        case publishTime = "publish_time"
+        case senderName = "username"
+        case senderAvatar = "avatars"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try WireReader(decoder, for: SystemMessage.self, keyedBy: CodingKeys.self)
+        id = try reader.int(.id)
+        type = try reader.optionalInt(.type)
+        title = try reader.optionalString(.title)
+        content = try reader.optionalString(.content)
+        publishTime = try reader.optionalString(.publishTime)
+        senderName = try reader.optionalString(.senderName)
+        senderAvatar = try reader.optionalString(.senderAvatar)
+    }
+}

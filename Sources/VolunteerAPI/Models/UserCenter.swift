@@ -1,0 +1,26 @@
+/// The personal-centre answer of `/custom/center` and `/assistant/center`:
+/// the user and the number of unread messages.
+public struct UserCenter: Sendable, Hashable, Codable {
+    public var user: UserProfile?
+    /// Unread system messages.
+    public var messageCount: Int?
+
+    public init(
+        user: UserProfile? = nil,
+        messageCount: Int? = nil
+    ) {
+        self.user = user
+        self.messageCount = messageCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case user = "user_info"
+        case messageCount = "msg_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try WireReader(decoder, for: UserCenter.self, keyedBy: CodingKeys.self)
+        user = try reader.record(.user, UserProfile.self)
+        messageCount = try reader.optionalInt(.messageCount)
+    }
+}
