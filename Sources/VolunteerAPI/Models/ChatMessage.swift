@@ -11,8 +11,8 @@ public struct ChatMessage: Sendable, Hashable, Codable {
     public var photos: [String]
     /// 0 unread, 1 read.
     public var isRead: Int?
-    /// The dialog it belongs to.
-    public var dialogID: Int?
+    /// The dialog it belongs to, as text (the field list types it `[string]`).
+    public var dialogID: String?
     public var fromUser: UserSummary?
     public var toUser: UserSummary?
 
@@ -24,7 +24,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         content: String? = nil,
         photos: [String] = [],
         isRead: Int? = nil,
-        dialogID: Int? = nil,
+        dialogID: String? = nil,
         fromUser: UserSummary? = nil,
         toUser: UserSummary? = nil
     ) {
@@ -62,7 +62,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         content = try reader.optionalString(.content)
         photos = try reader.strings(.photos)
         isRead = try reader.optionalInt(.isRead)
-        dialogID = try reader.optionalInt(.dialogID)
+        dialogID = try reader.optionalString(.dialogID)
         fromUser = try reader.record(.fromUser, UserSummary.self)
         toUser = try reader.record(.toUser, UserSummary.self)
     }
