@@ -1,17 +1,104 @@
 import ArgumentParser
+import Foundation
+import Logging
+import ReferenceServer
+import ServiceLifecycle
 
 /// `vdapi`: the reference implementation of the documented Volunteer Doctor API.
 @main
-struct VDAPIServer: ParsableCommand {
+struct VDAPIServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vdapi",
         abstract: "A faithful reference server of the documented Volunteer Doctor API, for tests and demos.",
         discussion: """
-            Not yet implemented: the server arrives with issue #3. For now it only prints this help.
+            Serves every endpoint of the document over its own SQLite database. SMS and captcha \
+            codes are fixed in development (123456 and 1234) unless --random-codes is given. \
+            Fault injection and inspection are on a separate loopback admin port (--admin-port); \
+            see docs/reference-server.md.
             """
     )
 
-    mutating func run() throws {
-        throw CleanExit.helpRequest(self)
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "API port (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "Loopback port of the admin listener (faults, clock, inspection); none when omitted.")
+    var adminPort: Int?
+
+    @Option(help: "SQLite database file; in memory when omitted.")
+    var database: String?
+
+    @Option(help: "Seed an empty database: 'demo' for a small realistic world, 'scale:N' for N projects.")
+    var seed: SeedOption?
+
+    @Option(help: "Seed number of 'scale:N' worlds, so the same number builds the same world.")
+    var seedNumber: UInt64 = 1
+
+    @Flag(help: "Random SMS and captcha codes, logged with the phone masked, instead of fixed ones.")
+    var randomCodes = false
+
+    @Option(help: "Base URL for uploaded files' URLs; http://HOST:PORT when omitted.")
+    var publicURL: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    mutating func run() async throws {
+        var logger = Logger(label: "vdapi")
+        logger.logLevel = logLevel
+        var configuration = ReferenceServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.adminPort = adminPort
+        configuration.publicBaseURL = publicURL
+        if randomCodes { configuration.codes = .random }
+
+        let store = try ReferenceDatabase(database.map { .file($0) } ?? .memory)
+        if let seed {
+            let summary = try await seed.apply(to: store, seedNumber: seedNumber, configuration: configuration)
+            say(summary)
+        }
+        let server = ReferenceServer(
+            configuration: configuration, database: store, logger: logger,
+            onListening: { addresses in
+                var line = "vdapi listening on \(addresses.api.absoluteString)"
+                if let admin = addresses.admin { line += " (admin \(admin.absoluteString))" }
+                say(line)
+            })
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
+}
+
+/// `--seed demo` or `--seed scale:N`.
+enum SeedOption: ExpressibleByArgument, Sendable {
+    case demo
+    case scale(Int)
+
+    init?(argument: String) {
+        if argument == "demo" {
+            self = .demo
+        } else if argument.hasPrefix("scale:"), let count = Int(argument.dropFirst(6)), count > 0 {
+            self = .scale(count)
+        } else {
+            return nil
+        }
+    }
+
+    func apply(to database: ReferenceDatabase, seedNumber: UInt64, configuration: ReferenceServerConfiguration) async throws -> String {
+        switch self {
+        case .demo: try await Seed.demo(into: database, configuration: configuration)
+        case .scale(let count): try await Seed.scale(projects: count, seed: seedNumber, into: database, configuration: configuration)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Writes a line to standard output at once (it is read by scripts waiting for the server).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -1,0 +1,54 @@
+/// The business error codes `vdapi` answers with. The document leaves them "to be defined";
+/// these are `vdapi`'s decision, listed in docs/reference-server.md.
+public enum ErrorCode: Int, Sendable, Hashable, CaseIterable {
+    /// A parameter is missing, of the wrong type, or out of range.
+    case invalidParameter = 1001
+    /// The SMS verify code or the captcha is wrong or expired.
+    case invalidVerifyCode = 1002
+    /// The phone is already registered for this account type, or the thing already exists.
+    case alreadyExists = 1003
+    /// No account with this phone, type and password.
+    case wrongCredentials = 1004
+    /// No `X-auth-token`, or one the server never issued or that logged out.
+    case notLoggedIn = 4001
+    /// The token was valid but has expired: log in again.
+    case tokenExpired = 4002
+    /// The caller's role may not do this, or the record is not the caller's.
+    case forbidden = 4003
+    /// No such record (or route).
+    case notFound = 4004
+    /// The record's state does not allow it (project full or ended, already joined, cancelled...).
+    case conflict = 4009
+    /// The server failed; nothing was changed.
+    case internalError = 5000
+}
+
+/// A request the server refuses, answered as an envelope with a non-zero `error_code`
+/// and a message in Chinese, as the service's own front ends show it.
+public struct APIFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public let code: ErrorCode
+    public let message: String
+
+    public init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue) \(message)" }
+
+    static func missing(_ name: String) -> APIFailure {
+        APIFailure(.invalidParameter, "缺少参数 \(name)")
+    }
+
+    static func invalid(_ name: String, _ why: String) -> APIFailure {
+        APIFailure(.invalidParameter, "参数 \(name) 无效: \(why)")
+    }
+
+    static func notFound(_ what: String) -> APIFailure {
+        APIFailure(.notFound, "\(what)不存在")
+    }
+
+    static let notLoggedIn = APIFailure(.notLoggedIn, "请先登录")
+    static let tokenExpired = APIFailure(.tokenExpired, "登录已过期，请重新登录")
+    static let forbidden = APIFailure(.forbidden, "无权操作")
+}

@@ -1,0 +1,68 @@
+import Foundation
+import VolunteerAPI
+
+/// The user behind a valid `X-auth-token`.
+struct Caller: Sendable, Hashable {
+    let userID: Int
+    let role: UserRole
+    let token: String
+}
+
+/// One API call as a handler sees it: which endpoint, its validated parameters, who calls,
+/// and the server's state. Handlers are plain async functions of a `Call`.
+struct Call: Sendable {
+    let endpoint: Endpoint
+    let parameters: Parameters
+    let caller: Caller?
+    let now: Date
+    let state: ServerState
+    /// The `captcha_id` cookie that `/captcha/app` set, for `/verifycode`.
+    var captchaID: String? = nil
+
+    var database: ReferenceDatabase { state.database }
+    var configuration: ReferenceServerConfiguration { state.configuration }
+
+    /// The logged-in caller; the dispatcher has already refused calls without one where needed.
+    func requireCaller() throws(APIFailure) -> Caller {
+        guard let caller else { throw .notLoggedIn }
+        return caller
+    }
+
+    /// An integer path placeholder such as `{id}`.
+    func pathID(_ name: String = "id") throws(APIFailure) -> Int {
+        guard let text = try parameters.string(name), let value = Int(text), value > 0 else {
+            throw .notFound("记录")
+        }
+        return value
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` in China time, as every timestamp of the API.
+    var timestamp: String { ServerTime.timestamp(now) }
+    /// `yyyy-MM-dd` in China time.
+    var today: String { ServerTime.date(now) }
+}
+
+/// The API's time formats, in China Standard Time.
+enum ServerTime {
+    static let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+
+    static func timestamp(_ date: Date) -> String {
+        format(date, "yyyy-MM-dd HH:mm:ss")
+    }
+
+    static func date(_ date: Date) -> String {
+        format(date, "yyyy-MM-dd")
+    }
+
+    static func time(_ date: Date) -> String {
+        format(date, "HH:mm:ss")
+    }
+
+    private static func format(_ date: Date, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,3 @@
+extension RouteTable {
+    mutating func addProjectRoutes() {}
+}
