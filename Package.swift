@@ -79,6 +79,7 @@ let package = Package(
             name: "vdapi",
             dependencies: [
                 "ReferenceServer",
+                "VolunteerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ReferenceServer
+import VolunteerAPI
 import ServiceLifecycle
 
 /// `vdapi`: the reference implementation of the documented Volunteer Doctor API.
@@ -45,7 +46,14 @@ struct VDAPIServer: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(help: "Print the documented endpoint catalogue as JSON and exit (input of scripts/openapi.py).")
+    var printCatalogue = false
+
     mutating func run() async throws {
+        if printCatalogue {
+            say(try CatalogueExport.json())
+            return
+        }
         var logger = Logger(label: "vdapi")
         logger.logLevel = logLevel
         var configuration = ReferenceServerConfiguration()

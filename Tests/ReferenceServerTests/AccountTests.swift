@@ -25,7 +25,9 @@ struct AccountTests {
 
             let me = try await server.call(.currentUser, token: token).payload(UserProfile.self)
             #expect(me.id == doctor.id && me.role == .doctor)
-            let byID = try await server.call(.user, ["id": String(patient.id)]).payload(UserProfile.self)
+            // A user by id needs a login: the answer holds a phone and an ID-card number.
+            try await server.call(.user, ["id": String(patient.id)]).expectFailure(.notLoggedIn)
+            let byID = try await server.call(.user, ["id": String(patient.id)], token: token).payload(UserProfile.self)
             #expect(byID.role == .patient && byID.realName == "李患者")
             // Sex and birthday come from the ID-card number.
             guard case .patient(let patientProfile) = byID else { return }

@@ -21,6 +21,20 @@ public enum ErrorCode: Int, Sendable, Hashable, CaseIterable {
     case conflict = 4009
     /// The server failed; nothing was changed.
     case internalError = 5000
+
+    /// The HTTP status sent with the envelope, by class of refusal: 400 the request breaks the
+    /// documented parameters, 401 no valid login, 403 not allowed, 404 no such record,
+    /// 409 the record's state forbids it. The envelope's `error_code` says which exactly.
+    public var httpStatus: Int {
+        switch self {
+        case .invalidParameter: 400
+        case .wrongCredentials, .notLoggedIn, .tokenExpired: 401
+        case .invalidVerifyCode, .forbidden: 403
+        case .notFound: 404
+        case .alreadyExists, .conflict: 409
+        case .internalError: 500
+        }
+    }
 }
 
 /// A request the server refuses, answered as an envelope with a non-zero `error_code`

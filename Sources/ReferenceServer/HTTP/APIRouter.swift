@@ -12,8 +12,8 @@ import VolunteerAPI
 ///
 /// Before a handler runs, the dispatcher applies what the catalogue says of the endpoint:
 /// login (`X-auth-token`), the roles that may call it, required and integer parameters.
-/// Refusals are envelopes with a non-zero `error_code` and HTTP 200; only a server fault is
-/// an HTTP 5xx. Fault injection hooks in here, before and after the handler.
+/// Refusals are envelopes with a non-zero `error_code` and the HTTP status of their class
+/// (``ErrorCode/httpStatus``); only a server fault is an HTTP 5xx. Fault injection hooks in here, before and after the handler.
 struct APIRouter {
     let state: ServerState
     let table: RouteTable
@@ -21,14 +21,27 @@ struct APIRouter {
     func buildRouter() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: EnvelopeFallbackMiddleware())
+        // Uploaded photos are served where /imgupload's URLs point; not an API endpoint.
+        UploadFiles.register(on: router, state: state)
         for endpoint in Endpoint.all {
             guard let handler = table.handlers[endpoint] else { continue }
             let method = HTTPRequest.Method(rawValue: endpoint.method.rawValue) ?? .get
-            router.on(RouterPath(endpoint.path.template), method: method) { request, context in
+            router.on(RouterPath(Self.routerPath(endpoint.path)), method: method) { request, context in
                 try await respond(to: request, context: context, endpoint: endpoint, handler: handler)
             }
         }
         return router
+    }
+
+    /// The template with placeholders named by position (`/news/{p1}/list`): Hummingbird's
+    /// router refuses two names at one position (`/news/{type}/list` beside `/news/{id}`).
+    static func routerPath(_ template: PathTemplate) -> String {
+        "/" + template.segments.enumerated().map { index, segment in
+            switch segment {
+            case .literal(let text): text
+            case .parameter: "{p\(index)}"
+            }
+        }.joined(separator: "/")
     }
 
     private func respond(to request: Request, context: APIContext, endpoint: Endpoint, handler: Handler) async throws -> Response {
@@ -39,6 +52,7 @@ struct APIRouter {
         var request = request
         let answer: Answer
         do {
+            try await state.sweepNoShows()
             let call = try await makeCall(&request, context: context, endpoint: endpoint)
             let payload = try await handler(call)
             answer = try Self.envelope(payload, for: endpoint)
@@ -46,7 +60,7 @@ struct APIRouter {
             answer = try Self.failure(failure)
         } catch {
             context.logger.error("handler failed", metadata: ["endpoint": "\(endpoint)", "error": "\(type(of: error))"])
-            answer = try Self.failure(APIFailure(.internalError, "服务器错误"), status: .internalServerError)
+            answer = try Self.failure(APIFailure(.internalError, "服务器错误"))
         }
         return try await faults.applyAfterHandler(to: answer, context: context)
     }
@@ -57,8 +71,10 @@ struct APIRouter {
         var parameters = Parameters()
         try parameters.addFormEncoded(request.uri.query ?? "")
         try await readBody(&request, context: context, into: &parameters)
-        for name in endpoint.path.parameterNames {
-            if let value = context.parameters.get(name) { parameters.set(name, .text(value)) }
+        for (index, segment) in endpoint.path.segments.enumerated() {
+            if case .parameter(let name) = segment, let value = context.parameters.get("p\(index)") {
+                parameters.set(name, .text(value))
+            }
         }
 
         let now = state.now
@@ -70,7 +86,7 @@ struct APIRouter {
         try validate(parameters, for: endpoint, role: caller?.role)
         return Call(
             endpoint: endpoint, parameters: parameters, caller: caller, now: now, state: state,
-            captchaID: request.cookies["captcha_id"]?.value)
+            captchaID: request.cookies["captcha_id"]?.value, location: Location(header: request.headers[.location]))
     }
 
     private func readBody(_ request: inout Request, context: APIContext, into parameters: inout Parameters) async throws {
@@ -179,9 +195,9 @@ struct APIRouter {
         return json(try encode(payload))
     }
 
-    static func failure(_ failure: APIFailure, status: HTTPResponse.Status = .ok) throws -> Answer {
+    static func failure(_ failure: APIFailure, status: HTTPResponse.Status? = nil) throws -> Answer {
         let envelope = Envelope<EmptyPayload>(error: APIError(code: failure.code.rawValue, message: failure.message))
-        return json(ByteBuffer(bytes: try encoder.encode(envelope)), status: status)
+        return json(ByteBuffer(bytes: try encoder.encode(envelope)), status: status ?? HTTPResponse.Status(code: failure.code.httpStatus))
     }
 
     static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Answer {
@@ -206,7 +222,8 @@ extension HTTPField.Name {
 }
 
 /// Answers unknown routes and wrong methods in the envelope too, so every answer of the
-/// API port is an envelope.
+/// API port is an envelope: a documented path with another method is 405 with `Allow`
+/// naming the documented methods, anything else 404.
 struct EnvelopeFallbackMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
@@ -214,10 +231,25 @@ struct EnvelopeFallbackMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            let failure =
-                error.status == .notFound || error.status == .methodNotAllowed
-                ? APIFailure(.notFound, "接口不存在") : APIFailure(.invalidParameter, "请求无效")
-            return try APIRouter.failure(failure, status: error.status).response
+            guard error.status == .notFound || error.status == .methodNotAllowed else {
+                return try APIRouter.failure(APIFailure(.invalidParameter, "请求无效"), status: error.status).response
+            }
+            let methods = Self.documentedMethods(for: request.uri.path)
+            guard !methods.isEmpty else { return try APIRouter.failure(APIFailure(.notFound, "接口不存在")).response }
+            var response = try APIRouter.failure(APIFailure(.notFound, "接口不支持此方法"), status: .methodNotAllowed).response
+            response.headers[.allow] = methods.joined(separator: ", ")
+            return response
         }
+    }
+
+    /// The methods the catalogue documents for a concrete path, in the catalogue's order.
+    static func documentedMethods(for path: String) -> [String] {
+        var methods: [String] = []
+        for method in HTTPMethod.allCases {
+            if let (_, _) = Endpoint.route(method, path), !methods.contains(method.rawValue) {
+                methods.append(method.rawValue)
+            }
+        }
+        return methods
     }
 }

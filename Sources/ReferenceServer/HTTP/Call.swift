@@ -18,6 +18,8 @@ struct Call: Sendable {
     let state: ServerState
     /// The `captcha_id` cookie that `/captcha/app` set, for `/verifycode`.
     var captchaID: String? = nil
+    /// Where the client says it is (`X-location: <lng>-<lat>`), for "nearest first" sorting.
+    var location: Location? = nil
 
     var database: ReferenceDatabase { state.database }
     var configuration: ReferenceServerConfiguration { state.configuration }
@@ -64,5 +66,38 @@ enum ServerTime {
         formatter.timeZone = zone
         formatter.dateFormat = pattern
         return formatter.string(from: date)
+    }
+}
+
+/// A position from the `X-location` header, `<lng>-<lat>` in degrees (§1.1.3).
+struct Location: Sendable, Hashable {
+    let longitude: Double
+    let latitude: Double
+
+    /// Reads `116.40-39.90`; a leading minus belongs to the longitude. Nil when unreadable.
+    init?(header: String?) {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), header.count > 2 else { return nil }
+        let body = header.dropFirst()
+        guard let dash = body.firstIndex(of: "-"),
+            let longitude = Double(header[header.startIndex..<dash]),
+            let latitude = Double(body[body.index(after: dash)...]),
+            (-180...180).contains(longitude), (-90...90).contains(latitude)
+        else { return nil }
+        self.longitude = longitude
+        self.latitude = latitude
+    }
+
+    init(longitude: Double, latitude: Double) {
+        self.longitude = longitude
+        self.latitude = latitude
+    }
+
+    /// Great-circle distance in kilometres.
+    func distance(to other: Location) -> Double {
+        let radians = Double.pi / 180
+        let dLat = (other.latitude - latitude) * radians
+        let dLng = (other.longitude - longitude) * radians
+        let a = sin(dLat / 2) * sin(dLat / 2) + cos(latitude * radians) * cos(other.latitude * radians) * sin(dLng / 2) * sin(dLng / 2)
+        return 6371 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
     }
 }

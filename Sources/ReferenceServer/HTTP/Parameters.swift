@@ -55,15 +55,15 @@ struct Parameters: Sendable {
 
     // MARK: - Reading
 
-    /// A text parameter, trimmed; nil when absent or empty.
+    /// A text parameter as sent; nil when absent or empty. Lengths count Unicode scalars, as
+    /// JSON Schema's `maxLength` does, so docs/openapi.yaml states exactly this rule.
     func string(_ name: String, maxLength: Int = 10_000) throws(APIFailure) -> String? {
         switch values[name] {
         case nil: return nil
         case .text(let text)?:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { return nil }
-            guard trimmed.count <= maxLength else { throw .invalid(name, "超过 \(maxLength) 个字符") }
-            return trimmed
+            if text.isEmpty { return nil }
+            guard text.unicodeScalars.count <= maxLength else { throw .invalid(name, "超过 \(maxLength) 个字符") }
+            return text
         case .list?: throw .invalid(name, "应为单个值")
         case .file?: throw .invalid(name, "应为文本")
         }
@@ -109,9 +109,9 @@ struct Parameters: Sendable {
                 raw = [trimmed]
             }
         }
-        let list = raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let list = raw.filter { !$0.isEmpty }
         guard list.count <= maxCount else { throw .invalid(name, "最多 \(maxCount) 项") }
-        guard list.allSatisfy({ $0.count <= maxLength }) else { throw .invalid(name, "单项超过 \(maxLength) 个字符") }
+        guard list.allSatisfy({ $0.unicodeScalars.count <= maxLength }) else { throw .invalid(name, "单项超过 \(maxLength) 个字符") }
         return list
     }
 

@@ -5,7 +5,7 @@ import VolunteerAPI
 typealias Handler = @Sendable (Call) async throws -> any Encodable & Sendable
 
 /// The handlers of every documented endpoint, filled by the `Routes/` files group by group.
-struct RouteTable: Sendable {
+public struct RouteTable: Sendable {
     private(set) var handlers: [Endpoint: Handler] = [:]
 
     mutating func on(_ endpoint: Endpoint, _ handler: @escaping Handler) {
@@ -27,10 +27,10 @@ struct RouteTable: Sendable {
     }
 
     /// Endpoints that answer without a login. Everything else needs a valid `X-auth-token`.
-    static let publicEndpoints: Set<Endpoint> = [
+    public static let publicEndpoints: Set<Endpoint> = [
         .captcha, .sendVerifyCodeWithCaptcha, .cities, .areasOfCity, .register, .login, .resetPassword,
         .sendVerifyCode, .loginByPhone, .weixinMedia, .hospitals, .organisations, .doctors,
-        .newsList, .news, .specialProjects, .specialProjectProjects, .projects, .project, .user,
+        .newsList, .news, .specialProjects, .specialProjectProjects, .projects, .project,
         .doctorCommentsById,
     ]
 }

@@ -13,6 +13,9 @@ final class ServerState: Sendable {
     /// and end projects without waiting.
     let clockOffset = Mutex<TimeInterval>(0)
 
+    /// When no-shows were last marked, in server time.
+    let lastNoShowSweep = Mutex<Date?>(nil)
+
     /// The server's now: the configured clock plus the offset.
     var now: Date {
         configuration.clock().addingTimeInterval(clockOffset.withLock { $0 })
@@ -29,6 +32,32 @@ final class ServerState: Sendable {
 
 /// The base of the URLs the server hands out (uploads); learnt from the listening port when
 /// not configured.
+extension ServerState {
+    /// Marks no-shows, at most once a minute of server time (a real service does it from a
+    /// scheduled job): an active booking still waiting (`status` 1) when its project is over
+    /// becomes not seen (`status` 2). Its deposit is kept, so no refund starts.
+    func sweepNoShows() async throws {
+        let now = self.now
+        let due = lastNoShowSweep.withLock { last -> Bool in
+            if let last, now.timeIntervalSince(last) < 60, now >= last { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let today = ServerTime.date(now)
+        let clock = ServerTime.time(now)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE diagnosis SET status = 2, updated_at = ?
+                    WHERE status = 1 AND verify_status = 1 AND project_id IN (
+                        SELECT id FROM project WHERE status = 1 AND (date < ? OR (date = ? AND "end" <= ?)))
+                    """,
+                arguments: [ServerTime.timestamp(now), today, today, clock])
+        }
+    }
+}
+
 final class BaseURL: Sendable {
     private let storage: Mutex<String?>
 

@@ -150,7 +150,7 @@ struct Presenter {
             abstract: row["abstract"], price: row["price"], status: row["status"], progressStatus: progress,
             serviceTargets: Self.list(row["service_target"]),
             hospital: try hospital(id: row["hospital_id"]), doctor: try doctor(id: row["doctor_id"]),
-            joinedUsers: try joined.map { try patient($0) },
+            joinedUsers: try joined.map { try patient($0).seenByOthers },
             projectStatus: state.projectStatus, canCancel: canCancel, isJoined: isJoined, assistantJoinCount: assistantJoins,
             planTime: try planTime(projectID: id, capacities: row["slot_capacity"]))
     }
@@ -184,7 +184,7 @@ struct Presenter {
             progressStatus: state.isOver ? 3 : (capacity > 0 && joined.count >= capacity ? 2 : 1),
             serviceTargets: Self.list(row["service_target"]), hospital: try hospital(id: row["hospital_id"]),
             organisation: try organisation(id: row["org_id"]), projectStatus: state.projectStatus,
-            joinedUsers: try joined.map { try patient($0) })
+            joinedUsers: try joined.map { try patient($0).seenByOthers })
     }
 
     // MARK: - Diagnoses
@@ -308,7 +308,7 @@ struct Presenter {
         return ChatDialog(
             id: row["id"], patientUserID: row["patient_user_id"], doctorUserID: row["doctor_user_id"],
             lastMessageID: (row["last_msg_id"] as Int?).map(String.init), lastMessage: try last.map(chatMessage),
-            patientUser: try patient(id: row["patient_user_id"]), doctorUser: try doctor(id: row["doctor_user_id"]))
+            patientUser: try patient(id: row["patient_user_id"])?.seenByOthers, doctorUser: try doctor(id: row["doctor_user_id"])?.seenByOthers)
     }
 
     // MARK: - Helpers
@@ -348,5 +348,28 @@ struct Presenter {
         }
         let hadBirthday = today.dropFirst(5).prefix(5) >= birthday.dropFirst(5).prefix(5)
         return now - born - (hadBirthday ? 0 : 1)
+    }
+}
+
+// Lists that anyone may read (a project's `join_user`, a dialog's two users) show people
+// without their phone, ID-card number or token: the document's examples carry them, but a
+// medical service has no business showing them to other users.
+extension Patient {
+    var seenByOthers: Patient {
+        var copy = self
+        copy.phone = nil
+        copy.idCardNumber = nil
+        copy.token = nil
+        return copy
+    }
+}
+
+extension Doctor {
+    var seenByOthers: Doctor {
+        var copy = self
+        copy.phone = nil
+        copy.idCardNumber = nil
+        copy.token = nil
+        return copy
     }
 }

@@ -197,7 +197,7 @@ enum Accounts {
 
     static func password(_ parameters: Parameters) throws(APIFailure) -> String {
         let password = try parameters.requiredString("pwd", maxLength: 64)
-        guard password.count >= 6 else { throw .invalid("pwd", "密码至少 6 位") }
+        guard password.unicodeScalars.count >= 6 else { throw .invalid("pwd", "密码至少 6 位") }
         return password
     }
 

@@ -92,11 +92,12 @@ enum Booking {
         try startRefund(db, diagnosis, now: now)
     }
 
-    /// Marks a waiting booking seen, once its project has started.
+    /// Marks a booking seen once its project has started: a waiting one, or one marked a
+    /// no-show after the project ended (the doctor records the visit late).
     static func markDone(_ db: Database, diagnosisID: Int, now: Date) throws {
         let (diagnosis, project) = try load(db, diagnosisID)
         guard (diagnosis["verify_status"] as Int) == 1 else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
-        guard (diagnosis["status"] as Int) == 1 else { throw APIFailure(.conflict, "已确认就诊") }
+        guard (diagnosis["status"] as Int) != 3 else { throw APIFailure(.conflict, "已确认就诊") }
         let state = ProjectState(row: project, now: now)
         guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
         guard !state.isUpcoming else { throw APIFailure(.conflict, "义诊尚未开始") }

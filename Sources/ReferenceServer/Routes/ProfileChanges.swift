@@ -35,8 +35,8 @@ struct ProfileChanges: Sendable {
 
         switch role {
         case .patient:
-            set("height", try Self.measure(parameters, "height", 30...260))
-            set("weight", try Self.measure(parameters, "weight", 2...400))
+            set("height", try Self.measure(parameters, "height"))
+            set("weight", try Self.measure(parameters, "weight"))
             set("marital_status", try parameters.requiredInt("marital_status", in: 0...3))
             set("drink_status", try parameters.requiredInt("drink_status", in: 0...1))
             set("smoking_status", try parameters.requiredInt("smoking_status", in: 0...1))
@@ -70,19 +70,18 @@ struct ProfileChanges: Sendable {
         if let value = try parameters.string(name, maxLength: maxLength) { set(name, value) }
     }
 
-    /// 15 or 18 characters: digits, the last of 18 possibly `X`.
+    /// 15 digits, or 17 digits and a check character (a digit or `X`).
     static func idCardNumber(_ parameters: Parameters) throws(APIFailure) -> String {
-        let idno = try parameters.requiredString("idno", maxLength: 18).uppercased()
-        let digits = idno.dropLast().allSatisfy { $0.isASCII && $0.isNumber }
-        let last = idno.last.map { ($0.isASCII && $0.isNumber) || $0 == "X" } ?? false
-        guard (idno.count == 18 || idno.count == 15), digits, last else { throw .invalid("idno", "身份证号格式不正确") }
-        return idno
+        let idno = try parameters.requiredString("idno", maxLength: 18)
+        guard idno.wholeMatch(of: #/[0-9]{17}[0-9Xx]|[0-9]{15}/#) != nil else { throw .invalid("idno", "身份证号格式不正确") }
+        return idno.uppercased()
     }
 
-    /// Height or weight: a number in a plausible range, kept as the text the client sent.
-    static func measure(_ parameters: Parameters, _ name: String, _ range: ClosedRange<Double>) throws(APIFailure) -> String {
+    /// Height (cm) or weight (kg): a positive number of up to three digits and two decimals,
+    /// kept as the text the client sent.
+    static func measure(_ parameters: Parameters, _ name: String) throws(APIFailure) -> String {
         let text = try parameters.requiredString(name, maxLength: 8)
-        guard let value = Double(text), range.contains(value) else { throw .invalid(name, "应为 \(Int(range.lowerBound)) 到 \(Int(range.upperBound)) 之间的数") }
+        guard text.wholeMatch(of: #/[1-9][0-9]{0,2}(\.[0-9]{1,2})?/#) != nil else { throw .invalid(name, "应为正数，如 172 或 65.5") }
         return text
     }
 }

@@ -2,7 +2,7 @@
 /// the user and the number of unread messages.
 public struct UserCenter: Sendable, Hashable, Codable {
     public var user: UserProfile?
-    /// Unread system messages.
+    /// The number of system messages for the user (broadcast and direct; the API tracks no reads).
     public var messageCount: Int?
 
     public init(

@@ -96,11 +96,11 @@ struct APIAnswer: Sendable {
         return try envelope.payload()
     }
 
-    /// Expects a refusal with `code`, answered with HTTP 200 and a message.
+    /// Expects a refusal with `code`, answered with the HTTP status of its class and a message.
     func expectFailure(_ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let received = try errorCode
         let message = try errorMessage
-        #expect(status == 200, "refusals are envelopes with HTTP 200", sourceLocation: sourceLocation)
+        #expect(status == code.httpStatus, "\(code) is sent with HTTP \(code.httpStatus), got \(status)", sourceLocation: sourceLocation)
         #expect(received == code.rawValue, "expected \(code), got \(received): \(message)", sourceLocation: sourceLocation)
         #expect(!message.isEmpty, sourceLocation: sourceLocation)
     }
