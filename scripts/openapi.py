@@ -58,7 +58,7 @@ STRUCTURES = {
     "assistantHomepage": "banner:A:banner news:A:news project_list:A:diagnosis",
     "fileURL": "url:s",
 }
-REQUIRED = {"fileURL": ["url"], "userCenter": [], "doctorIndex": [], "patientHomepage": [], "assistantHomepage": []}
+REQUIRED = {"fileURL": ["url"], "userSummary": [], "userCenter": [], "doctorIndex": [], "patientHomepage": [], "assistantHomepage": []}
 
 
 def ref(name):
@@ -160,9 +160,48 @@ RULES = {
     "org_id": {"type": "integer", "minimum": 1},
     "keyword": {"type": "string", "maxLength": 100},
 }
+ANY_ID = {"type": "integer", "minimum": 0}
 OVERRIDES = {
     ("POST", "/login/phone", "photo"): PHONE,
     ("PUT", "/user", "hospital_id"): {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"},
+    ("GET", "/city", "parent_id"): ANY_ID,
+    ("GET", "/area/city", "name"): {"type": "string", "minLength": 1, "maxLength": 100},
+    ("GET", "/weixin/media", "media_id"): {"type": "string", "minLength": 1, "maxLength": 128},
+    ("GET", "/doctor/list", "sort"): {"type": "integer", "enum": [1, 2]},
+    ("GET", "/doctor/list", "departments"): {"type": "string", "maxLength": 100},
+    ("GET", "/doctor/list", "job_position"): {"type": "string", "maxLength": 100},
+    ("GET", "/doctor/list", "hospital_id"): {"type": "integer"},
+    ("GET", "/doctor/list", "org_id"): {"type": "integer"},
+    ("GET", "/project", "sort"): {"type": "integer", "enum": [1, 2, 3]},
+    ("GET", "/project", "service_target"): {"type": "string", "maxLength": 32},
+    ("GET", "/project", "departments"): {"type": "string", "maxLength": 32},
+    ("GET", "/project", "hospital_id"): ANY_ID,
+    ("GET", "/project", "org_id"): ANY_ID,
+    ("GET", "/news/{type}/list", "type"): {"type": "integer", "minimum": 1, "maximum": 3},
+    ("GET", "/custom/diagnoses", "type"): {"type": "integer", "minimum": 1, "maximum": 4},
+    ("GET", "/doctor/project/patient", "status"): {"type": "integer", "minimum": 1, "maximum": 3},
+    ("GET", "/order/query/{sn}", "sn"): {"type": "string", "minLength": 1, "maxLength": 64},
+    ("POST", "/diagnoses/{id}/reject", "reject_msg"): {"type": "string", "minLength": 1, "maxLength": 200},
+    ("PUT", "/diagnoses/{id}", "diag_result"): {"type": "string", "minLength": 1, "maxLength": 2000},
+    ("PUT", "/diagnoses/{id}", "diag_photo"): {"type": "array", "maxItems": 9, "items": {"type": "string", "maxLength": 1000}},
+    ("POST", "/doctor/diagnoses/{id}/comment", "patient_credit_score"): {"type": "integer", "minimum": 1, "maximum": 5},
+    ("POST", "/doctor/diagnoses/{id}/comment", "patient_punctuality_score"): {"type": "integer", "minimum": 1, "maximum": 5},
+    ("POST", "/custom/diagnoses/{id}/comment", "doctor_score"): {"type": "integer", "minimum": 1, "maximum": 5},
+    ("POST", "/custom/diagnoses/{id}/comment", "doctor_comment"): {"type": "string", "minLength": 1, "maxLength": 500},
+    ("POST", "/chat", "content"): {"type": "string", "minLength": 1, "maxLength": 256},
+    ("POST", "/chat", "type"): {"type": "integer", "enum": [1, 2]},
+    ("POST", "/chat", "photo"): {"type": "array", "maxItems": 3, "items": {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://"}},
+    ("POST", "/project", "people_count"): {"type": "integer", "minimum": 1, "maximum": 500},
+    ("POST", "/project", "price"): {"type": "integer", "minimum": 0, "maximum": 100000},
+    ("POST", "/project", "date"): {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    ("POST", "/project", "begin"): {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{2}$"},
+    ("POST", "/project", "end"): {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{2}$"},
+    ("POST", "/project", "addr"): {"type": "string", "minLength": 1, "maxLength": 200},
+    ("POST", "/project", "abstract"): {"type": "string", "minLength": 1, "maxLength": 2000},
+    ("POST", "/project", "service_target"): {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "string", "maxLength": 32}},
+    ("POST", "/project/{id}/join", "content"): {"type": "string", "minLength": 1, "maxLength": 2000},
+    ("POST", "/project/{id}/join", "photo"): {"type": "array", "maxItems": 3, "items": {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://[^ ]*$"}},
+    ("POST", "/project/{id}/join", "plan_time"): {"type": "string", "maxLength": 32},
 }
 
 
@@ -179,6 +218,15 @@ def is_required(endpoint, parameter):
 
 
 def parameter_schema(endpoint, parameter):
+    """The schema of one parameter; integers are bounded to 64 bits, as the server reads them."""
+    schema = unbounded_schema(endpoint, parameter)
+    if schema.get("type") == "integer" and "enum" not in schema:
+        schema.setdefault("minimum", -(2**63))
+        schema.setdefault("maximum", 2**63 - 1)
+    return schema
+
+
+def unbounded_schema(endpoint, parameter):
     key = (endpoint["method"], endpoint["path"], parameter["name"])
     if key in OVERRIDES:
         return dict(OVERRIDES[key])

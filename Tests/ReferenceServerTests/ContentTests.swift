@@ -142,7 +142,7 @@ struct ContentTests {
             #expect(try await ids(.areasOfCity, ["name": "北京市"]) == [111, 112], "the city, not the province of the same name")
             #expect(try await ids(.areasOfCity, ["name": "火星"]) == [])
             try await server.call(.areasOfCity).expectFailure(.invalidParameter)
-            try await server.call(.areasOfCity, [:], ["name": "  "]).expectFailure(.invalidParameter)
+            #expect(try await ids(.areasOfCity, ["name": "  "]) == [], "a blank name names no city")
         }
     }
 

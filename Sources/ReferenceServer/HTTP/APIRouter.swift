@@ -72,8 +72,9 @@ struct APIRouter {
         try parameters.addFormEncoded(request.uri.query ?? "")
         try await readBody(&request, context: context, into: &parameters)
         for (index, segment) in endpoint.path.segments.enumerated() {
+            // The router hands captures over as sent, still percent-encoded.
             if case .parameter(let name) = segment, let value = context.parameters.get("p\(index)") {
-                parameters.set(name, .text(value))
+                parameters.set(name, .text(value.removingPercentEncoding ?? value))
             }
         }
 

@@ -74,8 +74,10 @@ struct Parameters: Sendable {
         return value
     }
 
-    /// A whole-number parameter; nil when absent or empty.
+    /// A whole-number parameter; nil when absent. An empty value is not a number, so it is
+    /// refused (docs/openapi.yaml types it `integer`).
     func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(APIFailure) -> Int? {
+        if case .text("")? = values[name] { throw .invalid(name, "应为整数") }
         guard let text = try string(name, maxLength: 32) else { return nil }
         guard let value = Int(text) else { throw .invalid(name, "应为整数") }
         guard range.contains(value) else { throw .invalid(name, "应在 \(range.lowerBound) 到 \(range.upperBound) 之间") }

@@ -35,7 +35,8 @@ final class ServerState: Sendable {
 extension ServerState {
     /// Marks no-shows, at most once a minute of server time (a real service does it from a
     /// scheduled job): an active booking still waiting (`status` 1) when its project is over
-    /// becomes not seen (`status` 2). Its deposit is kept, so no refund starts.
+    /// becomes not seen (`status` 2). Its deposit is kept: no refund starts, and
+    /// `confirm_no_refund` records that when there was a deposit.
     func sweepNoShows() async throws {
         let now = self.now
         let due = lastNoShowSweep.withLock { last -> Bool in
@@ -49,7 +50,8 @@ extension ServerState {
         try await database.write { db in
             try db.execute(
                 sql: """
-                    UPDATE diagnosis SET status = 2, updated_at = ?
+                    UPDATE diagnosis SET status = 2, updated_at = ?,
+                        confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE confirm_no_refund END
                     WHERE status = 1 AND verify_status = 1 AND project_id IN (
                         SELECT id FROM project WHERE status = 1 AND (date < ? OR (date = ? AND "end" <= ?)))
                     """,

@@ -321,7 +321,9 @@ struct Presenter {
 
     /// A list of strings as a JSON array column.
     static func listColumn(_ list: [String]) -> String {
-        (try? JSONEncoder().encode(list)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(list)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
     static func week(_ text: String?) -> [WorkDay] {

@@ -72,7 +72,8 @@ extension RouteTable {
             // The catalogue leaves `name` optional, as the document does, but without it the call means nothing.
             let name = try call.parameters.requiredString("name", maxLength: ContentRules.maxKeywordLength)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty else { throw APIFailure.missing("name") }
+            // A blank name names no city: an empty list, like an unknown one.
+            guard !name.isEmpty else { return RecordList<City>([]) }
             return try await call.database.read { db in
                 // Region tables often hold a municipality twice (province 北京市 and city 北京市):
                 // the exact name wins over the short name, and a city over a top-level region.

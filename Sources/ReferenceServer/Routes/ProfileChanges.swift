@@ -55,7 +55,9 @@ struct ProfileChanges: Sendable {
                 guard let days = try? JSONDecoder().decode([WorkDay].self, from: Data(week.utf8)), days.count == 7 else {
                     throw .invalid("work_time", "应为 7 天的 JSON 数组")
                 }
-                set("work_time", String(decoding: (try? JSONEncoder().encode(days)) ?? Data("[]".utf8), as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                set("work_time", String(decoding: (try? encoder.encode(days)) ?? Data("[]".utf8), as: UTF8.self))
             }
         case .assistant:
             set("team_name", try parameters.requiredString("team_name", maxLength: 64))

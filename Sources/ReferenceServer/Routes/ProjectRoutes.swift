@@ -22,7 +22,7 @@ extension RouteTable {
                         """,
                     arguments: [
                         caller.userID, hospitalID, draft.date, draft.begin, draft.end, draft.capacity, draft.longitude, draft.latitude,
-                        draft.address, Presenter.listColumn(draft.serviceTargets), draft.abstract, draft.price, draft.slotCapacityColumn,
+                        draft.address, Presenter.listColumn(draft.serviceTargets), draft.abstract, draft.price, draft.slots.column,
                         call.timestamp,
                     ])
                 let id = Int(db.lastInsertedRowID)
@@ -187,13 +187,8 @@ private enum ProjectAccess {
     }
 }
 
-/// The validated parameters of `POST /project`, with the time slots derived from them.
-///
-/// The document gives no slot parameter but shows `plan_time` as half-hour slots whose places
-/// add up to `people_count`, earlier slots holding the remainder (§2.2.8: eleven slots, 74
-/// places as 7×8 + 6×3). So the hours are cut into 30-minute slots from `begin` (the last one
-/// ends at `end`, possibly shorter) and the places spread that way; slots left without a
-/// place (fewer places than slots) are not offered.
+/// The validated parameters of `POST /project`, with the time slots derived from them
+/// (``SlotPlan``).
 private struct ProjectDraft {
     let date: String
     let begin: String
@@ -205,9 +200,8 @@ private struct ProjectDraft {
     let serviceTargets: [String]
     let abstract: String
     let price: Int
-    let slots: [(label: String, capacity: Int)]
+    let slots: SlotPlan
 
-    static let slotSeconds = 30 * 60
 
     init(_ parameters: Parameters, now: Date) throws(APIFailure) {
         date = try parameters.requiredString("date", maxLength: 10)
@@ -229,31 +223,7 @@ private struct ProjectDraft {
         guard !serviceTargets.isEmpty else { throw .missing("service_target") }
         abstract = try parameters.requiredString("abstract", maxLength: 2000)
         price = try parameters.requiredInt("price", in: 0...100_000)
-        slots = Self.slots(from: beginSeconds, to: endSeconds, places: capacity)
-    }
-
-    /// The slots as the `slot_capacity` column stores them: label → places.
-    var slotCapacityColumn: String {
-        let map = Dictionary(slots.map { ($0.label, $0.capacity) }, uniquingKeysWith: { first, _ in first })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(map)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-
-    static func slots(from begin: Int, to end: Int, places: Int) -> [(label: String, capacity: Int)] {
-        let starts = Array(stride(from: begin, to: end, by: slotSeconds))
-        guard !starts.isEmpty else { return [] }
-        let base = places / starts.count
-        let remainder = places % starts.count
-        return starts.enumerated().compactMap { index, start in
-            let capacity = base + (index < remainder ? 1 : 0)
-            guard capacity > 0 else { return nil }
-            return ("\(clock(start)) - \(clock(min(start + slotSeconds, end)))", capacity)
-        }
-    }
-
-    static func clock(_ seconds: Int) -> String {
-        String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+        slots = SlotPlan(begin: beginSeconds, end: endSeconds, places: capacity)
     }
 
     /// Seconds since midnight of a strict `HH:mm:ss`.
