@@ -64,14 +64,20 @@ struct VDAPIServer: AsyncParsableCommand {
         if randomCodes { configuration.codes = .random }
 
         let store = try ReferenceDatabase(database.map { .file($0) } ?? .memory)
+        var summary: String?
         if let seed {
-            let summary = try await seed.apply(to: store, seedNumber: seedNumber, configuration: configuration)
-            say(summary)
+            summary = try await seed.apply(to: store, seedNumber: seedNumber, configuration: configuration)
         }
+        // The summary's curl lines name the configured address; with port 0 the real one is
+        // known only once the server listens, so the summary waits for it.
+        let configured = Seed.baseURL(configuration)
+        let seeded = summary
         let server = ReferenceServer(
             configuration: configuration, database: store, logger: logger,
             onListening: { addresses in
-                var line = "vdapi listening on \(addresses.api.absoluteString)"
+                let actual = addresses.api.absoluteString
+                if let seeded { say(seeded.replacingOccurrences(of: configured, with: actual)) }
+                var line = "vdapi listening on \(actual)"
                 if let admin = addresses.admin { line += " (admin \(admin.absoluteString))" }
                 say(line)
             })
