@@ -59,14 +59,14 @@ extension RouteTable {
         on(.assistantPatients) { call in
             let caller = try call.requireCaller()
             let paging = try Paging(call.parameters)
-            let keyword = try call.parameters.string("keyword", maxLength: 100)
+            let keyword = try KeywordSearch(call.parameters)
             var select = """
                 SELECT user.* FROM assistant_patient JOIN user ON user.id = assistant_patient.patient_id
                 WHERE assistant_patient.assistant_id = ? AND user.type = 1
                 """
             var arguments: StatementArguments = [caller.userID]
             if let keyword {
-                let pattern = "%" + AssistantPatients.escapedForLike(keyword) + "%"
+                let pattern = keyword.likePattern
                 select += #" AND (user.real_name LIKE ? ESCAPE '\' OR user.phone LIKE ? ESCAPE '\')"#
                 arguments += [pattern, pattern]
             }
@@ -180,9 +180,4 @@ private enum AssistantPatients {
 
     /// Held only inside the creating transaction, until the id is known.
     static let pendingPhone = "A-pending"
-
-    /// `keyword` as a literal inside a `LIKE ... ESCAPE '\'` pattern.
-    static func escapedForLike(_ keyword: String) -> String {
-        keyword.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
 }

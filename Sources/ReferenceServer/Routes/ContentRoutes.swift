@@ -44,13 +44,13 @@ extension RouteTable {
         }
 
         on(.hospitals) { call in
-            let keyword = try ContentRules.keyword(call.parameters)
+            let keyword = try KeywordSearch(call.parameters)
             let paging = try Paging(call.parameters)
             return try await call.database.read { db in
                 var select = "SELECT * FROM hospital"
                 var arguments: StatementArguments = []
                 if let keyword {
-                    let pattern = ContentRules.likePattern(keyword)
+                    let pattern = keyword.likePattern
                     select += " WHERE name LIKE ? ESCAPE '\\' OR tag LIKE ? ESCAPE '\\' OR addr LIKE ? ESCAPE '\\'"
                     arguments += [pattern, pattern, pattern]
                 }
@@ -70,7 +70,7 @@ extension RouteTable {
 
         on(.areasOfCity) { call in
             // The catalogue leaves `name` optional, as the document does, but without it the call means nothing.
-            let name = try call.parameters.requiredString("name", maxLength: ContentRules.maxKeywordLength)
+            let name = try call.parameters.requiredString("name", maxLength: KeywordSearch.maxLength)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             // A blank name names no city: an empty list, like an unknown one.
             guard !name.isEmpty else { return RecordList<City>([]) }
@@ -182,8 +182,8 @@ private struct DoctorSearch {
             FROM user LEFT JOIN hospital ON hospital.id = user.hospital_id
             WHERE user.type = 2 AND user.real_name IS NOT NULL AND user.real_name <> ''
             """
-        if let keyword = try ContentRules.keyword(parameters) {
-            let pattern = ContentRules.likePattern(keyword)
+        if let keyword = try KeywordSearch(parameters) {
+            let pattern = keyword.likePattern
             select += """
                  AND (user.real_name LIKE ? ESCAPE '\\' OR user.departments LIKE ? ESCAPE '\\'
                       OR user.good_at LIKE ? ESCAPE '\\' OR hospital.name LIKE ? ESCAPE '\\')
@@ -191,11 +191,11 @@ private struct DoctorSearch {
             arguments += [pattern, pattern, pattern, pattern]
         }
         // Departments and job titles are chosen from lists, so they match exactly.
-        if let departments = try parameters.string("departments", maxLength: ContentRules.maxKeywordLength) {
+        if let departments = try parameters.string("departments", maxLength: KeywordSearch.maxLength) {
             select += " AND user.departments = ?"
             arguments += [departments]
         }
-        if let position = try parameters.string("job_position", maxLength: ContentRules.maxKeywordLength) {
+        if let position = try parameters.string("job_position", maxLength: KeywordSearch.maxLength) {
             select += " AND user.job_position = ?"
             arguments += [position]
         }
@@ -218,7 +218,6 @@ private struct DoctorSearch {
 /// Rules for searches and uploads.
 private enum ContentRules {
 
-    static let maxKeywordLength = 100
     static let maxUploadBytes = 5 << 20
 
     /// The image types `/imgupload` accepts, with the extension of their stored name.
@@ -240,18 +239,5 @@ private enum ContentRules {
         guard file.bytes.readableBytes > 0 else { throw .invalid("file", "文件为空") }
         guard file.bytes.readableBytes <= maxUploadBytes else { throw .invalid("file", "图片不能超过 5 MB") }
         return Image(contentType: type.contentType, fileExtension: type.fileExtension, bytes: Data(file.bytes.readableBytesView))
-    }
-
-    /// The search text without its surrounding blanks; nil when there is none.
-    static func keyword(_ parameters: Parameters) throws(APIFailure) -> String? {
-        let keyword = try parameters.string("keyword", maxLength: maxKeywordLength)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return keyword?.isEmpty == false ? keyword : nil
-    }
-
-    /// A `LIKE` pattern that finds `keyword` anywhere, its own `%` and `_` taken literally.
-    static func likePattern(_ keyword: String) -> String {
-        let escaped = keyword.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        return "%\(escaped)%"
     }
 }

@@ -215,7 +215,7 @@ extension RouteTable {
     /// §3.2.18b-3.2.21: the organisation list, applying, leaving, the doctor's memberships.
     private mutating func addOrganisationRoutes() {
         on(.organisations) { call in
-            let keyword = try DoctorDesk.keyword(call.parameters)
+            let keyword = try KeywordSearch(call.parameters)
             let paging = try Paging(call.parameters)
             return try await call.database.read { db in
                 let presenter = Presenter(db: db, caller: call.caller, now: call.now)
@@ -223,7 +223,7 @@ extension RouteTable {
                 var arguments: StatementArguments = []
                 if let keyword {
                     select += #" WHERE name LIKE ? ESCAPE '\'"#
-                    arguments += [DoctorDesk.likePattern(keyword)]
+                    arguments += [keyword.likePattern]
                 }
                 return try paging.list(db, select: select, orderBy: "id", arguments: arguments) { presenter.organisation($0) }
             }
@@ -280,7 +280,6 @@ private enum DoctorDesk {
     static let maxResultLength = 2_000
     static let maxResultPhotos = 9
     static let maxURLLength = 1_000
-    static let maxKeywordLength = 100
     static let indexNewsCount = 5
     static let scores = 1...5
     /// `org_member.verify_status` of an approved application (0 pending, 2 refused).
@@ -327,20 +326,5 @@ private enum DoctorDesk {
         shown.resultPhotos = []
         shown.patient = diagnosis.patient.map { Patient(id: $0.id, realName: $0.realName, avatars: $0.avatars) }
         return shown
-    }
-
-    /// The search text without its surrounding blanks; nil when there is none.
-    static func keyword(_ parameters: Parameters) throws(APIFailure) -> String? {
-        let keyword = try parameters.string("keyword", maxLength: maxKeywordLength)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return keyword?.isEmpty == false ? keyword : nil
-    }
-
-    /// A LIKE pattern matching `keyword` anywhere, its `%` and `_` taken literally.
-    static func likePattern(_ keyword: String) -> String {
-        let escaped = keyword
-            .replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        return "%\(escaped)%"
     }
 }

@@ -285,7 +285,7 @@ private struct ProjectSearch {
     private(set) var arguments = StatementArguments()
 
     init(_ parameters: Parameters, now: Date, location: Location?) throws(APIFailure) {
-        let keyword = try parameters.string("keyword", maxLength: 100)
+        let keyword = try KeywordSearch(parameters)?.text
         let sort = try parameters.int("sort", in: 1...3)
         self.location = sort == 1 ? location : nil
         let target = try parameters.string("service_target", maxLength: 32)
