@@ -92,6 +92,21 @@ enum Booking {
         try startRefund(db, diagnosis, now: now)
     }
 
+    /// The reason a booking ends with when its doctor cancels the whole project.
+    static let projectCancelledReason = "医生已取消义诊"
+
+    /// Cancels a project: each active booking ends as cancelled (3) with the doctor's reason and
+    /// its refund, while the project is still upcoming so the rules of ``end`` apply; then the
+    /// project is marked cancelled (`status` 0). The caller has checked ownership and timing.
+    static func cancelProject(_ db: Database, projectID: Int, now: Date) throws {
+        let bookings = try Int.fetchAll(
+            db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND verify_status = 1 ORDER BY id", arguments: [projectID])
+        for booking in bookings {
+            try end(db, diagnosisID: booking, verifyStatus: 3, reason: projectCancelledReason, now: now)
+        }
+        try db.execute(sql: "UPDATE project SET status = 0 WHERE id = ?", arguments: [projectID])
+    }
+
     /// Marks a booking seen once its project has started: a waiting one, or one marked a
     /// no-show after the project ended (the doctor records the visit late).
     static func markDone(_ db: Database, diagnosisID: Int, now: Date) throws {

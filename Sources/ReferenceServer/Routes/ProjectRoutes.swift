@@ -57,14 +57,7 @@ extension RouteTable {
                 let state = ProjectState(row: project, now: call.now)
                 guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
                 guard state.isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束，不能取消") }
-                // Bookings end while the project is still upcoming, so Booking.end's rules and
-                // refunds apply to each; the reason tells the patient why the booking ended.
-                let bookings = try Int.fetchAll(
-                    db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND verify_status = 1 ORDER BY id", arguments: [id])
-                for booking in bookings {
-                    try Booking.end(db, diagnosisID: booking, verifyStatus: 3, reason: "医生已取消义诊", now: call.now)
-                }
-                try db.execute(sql: "UPDATE project SET status = 0 WHERE id = ?", arguments: [id])
+                try Booking.cancelProject(db, projectID: id, now: call.now)
             }
             return EmptyPayload()
         }

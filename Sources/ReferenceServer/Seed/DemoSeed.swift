@@ -531,14 +531,8 @@ private struct DemoWorld {
             let projectID = Int(db.lastInsertedRowID)
             let diagnoses = try book(plan, projectID: projectID, day: day, patients: patients, assistants: assistants)
             if plan.cancelled {
-                // What `GET /project/{id}/cancel` does: each active booking ends as cancelled with
-                // the doctor's reason (refunds included), then the project is marked cancelled.
-                let when = at(-1, Self.hours(21, 30))
-                let active = try Int.fetchAll(db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND verify_status = 1 ORDER BY id", arguments: [projectID])
-                for id in active {
-                    try Booking.end(db, diagnosisID: id, verifyStatus: 3, reason: "医生已取消义诊", now: when)
-                }
-                try db.execute(sql: "UPDATE project SET status = 0 WHERE id = ?", arguments: [projectID])
+                // What `GET /project/{id}/cancel` does, the evening before.
+                try Booking.cancelProject(db, projectID: projectID, now: at(-1, Self.hours(21, 30)))
             }
             return WrittenProject(id: projectID, plan: plan, date: date, diagnoses: diagnoses)
         }

@@ -538,7 +538,7 @@ private struct ScaleWorld {
             let reason =
                 switch plan.outcome {
                 case .rejected: random.pick(Self.rejections)
-                case .doctorCancelled: "医生已取消义诊"
+                case .doctorCancelled: Booking.projectCancelledReason
                 default: ""
                 }
             row.end(
