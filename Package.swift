@@ -33,8 +33,25 @@ let package = Package(
     targets: [
         // The wire model of the documented API: values only, no I/O.
         .target(name: "VolunteerAPI", swiftSettings: strict),
-        .target(name: "UpstreamClient", dependencies: ["VolunteerAPI"], swiftSettings: strict),
-        .target(name: "MirrorStore", dependencies: ["VolunteerAPI"], swiftSettings: strict),
+        .target(
+            name: "UpstreamClient",
+            dependencies: [
+                "VolunteerAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MirrorStore",
+            dependencies: [
+                "VolunteerAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "SyncEngine",
             dependencies: ["VolunteerAPI", "UpstreamClient", "MirrorStore"],
@@ -55,6 +72,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Starts vdapi in-process for tests of any module that needs "the upstream".
+        .target(
+            name: "ReferenceServerTestKit",
+            dependencies: [
+                "ReferenceServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -93,17 +121,29 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"], swiftSettings: strict),
-        .testTarget(name: "MirrorStoreTests", dependencies: ["MirrorStore"], swiftSettings: strict),
+        .testTarget(
+            name: "UpstreamClientTests",
+            dependencies: [
+                "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MirrorStoreTests",
+            dependencies: ["MirrorStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine"], swiftSettings: strict),
         .testTarget(name: "LocalRPCTests", dependencies: ["LocalRPC"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(
             name: "ReferenceServerTests",
             dependencies: [
-                "ReferenceServer",
+                "ReferenceServer", "ReferenceServerTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

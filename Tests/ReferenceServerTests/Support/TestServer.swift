@@ -3,14 +3,14 @@ import Foundation
 import GRDB
 import Logging
 import NIOCore
-import ServiceLifecycle
+import ReferenceServerTestKit
 import Testing
 import VolunteerAPI
 
 @testable import ReferenceServer
 
-/// A real `vdapi` on loopback port 0 with an in-memory database, for one test, and an HTTP
-/// client to call it. `withRunning` starts it, runs the test body, and stops it.
+/// A real `vdapi` on loopback port 0 with an in-memory database (`RunningReferenceServer`),
+/// for one test, and an HTTP client to call it. `withRunning` starts it, runs the test body, and stops it.
 struct TestServer {
     let server: ReferenceServer
     let api: URL
@@ -23,45 +23,19 @@ struct TestServer {
         configure: (inout ReferenceServerConfiguration) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        var configuration = ReferenceServerConfiguration()
-        configuration.port = 0
-        configure(&configuration)
-        var logger = Logger(label: "vdapi-test")
-        logger.logLevel = .warning
-        let (addresses, continuation) = AsyncStream.makeStream(of: ReferenceServer.Addresses.self)
-        let server = ReferenceServer(
-            configuration: configuration, database: try ReferenceDatabase(.memory), logger: logger,
-            onListening: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { continuation.finish() }
-                try await group.run()
-            }
-            var iterator = addresses.makeAsyncIterator()
-            guard let listening = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw TestServerError.didNotStart
-            }
+        try await RunningReferenceServer.withRunning(configure: configure) { running in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let running = TestServer(server: server, api: listening.api, admin: listening.admin, client: client)
+            let server = TestServer(server: running.server, api: running.api, admin: running.admin, client: client)
             let result: Result<T, any Error>
             do {
-                result = .success(try await body(running))
+                result = .success(try await body(server))
             } catch {
                 result = .failure(error)
             }
             try await client.shutdown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             return try result.get()
         }
     }
-}
-
-enum TestServerError: Error {
-    case didNotStart
 }
 
 /// How a test sends an endpoint's parameters in the body.
