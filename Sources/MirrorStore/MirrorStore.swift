@@ -1,5 +1,240 @@
-/// The `MirrorStore` module: the one SQLite database (GRDB, WAL): mirrored records with their raw JSON, the outbox, blobs, the temporary-id map, sync cursors and the change journal.
+import Foundation
+import GRDB
+import VolunteerAPI
+
+/// The one SQLite database of vdsyncd (GRDB over the system libsqlite3): mirrored records with
+/// their raw JSON, which lists hold them, the change journal, sync state and the session.
 ///
-/// It arrives with issue #4; until then this namespace only marks its place in the
-/// layout of `docs/ARCHITECTURE.md`.
-public enum MirrorStore {}
+/// It is a `DatabasePool` in WAL mode with `synchronous = FULL`, so a write that returned is on
+/// disk and readers never wait for writers. The file and its WAL are created readable by the
+/// owner only (0600). Every page is written in one transaction; an unchanged record is not
+/// written at all and adds no journal entry.
+public final class MirrorStore: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path`. Throws
+    /// ``MirrorStoreError/newerSchema(unknown:)`` for a database written by a newer vdsync.
+    public init(path: String) throws {
+        try Self.createPrivately(path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        // The pool sets `synchronous = NORMAL` for WAL; the outbox needs every commit on disk.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let migrator = MirrorSchema.migrator
+        try pool.read { db in
+            if try migrator.hasBeenSuperseded(db) {
+                let known = Set(migrator.migrations)
+                let unknown = try migrator.appliedIdentifiers(db).subtracting(known).sorted()
+                throw MirrorStoreError.newerSchema(unknown: unknown)
+            }
+        }
+        try migrator.migrate(pool)
+        // SQLite gives the WAL and shared-memory files the database file's mode; make sure.
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
+        }
+    }
+
+    private static func createPrivately(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw MirrorStoreError.cannotCreate(path: path)
+        }
+    }
+
+    // MARK: - Writing pages
+
+    /// Writes one page of records in one transaction: new records are inserted, changed ones
+    /// (another content hash) updated, each with a journal entry; unchanged ones are not touched.
+    /// With `list`, the records also become members of that list at `offset` onwards.
+    @discardableResult
+    public func write(_ records: [MirroredRecord], list: String? = nil, offset: Int = 0, now: Date = Date()) async throws -> PageWrite {
+        try await pool.write { db in
+            var result = PageWrite()
+            for (index, record) in records.enumerated() {
+                let table = record.collection.table.quotedDatabaseIdentifier
+                let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM \(table) WHERE id = ?", arguments: [record.id])
+                if stored != record.contentHash {
+                    try Self.upsert(db, record, now: now)
+                    let operation: JournalEntry.Operation = stored == nil ? .insert : .update
+                    result.entries.append(try Self.journal(db, record.collection, record.id, operation, now: now))
+                } else {
+                    result.unchanged += 1
+                }
+                if let list {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO list_member (list, collection, record_id, position) VALUES (?, ?, ?, ?)
+                            ON CONFLICT DO UPDATE SET position = excluded.position WHERE position != excluded.position
+                            """,
+                        arguments: [list, record.collection.rawValue, record.id, offset + index])
+                }
+            }
+            return result
+        }
+    }
+
+    private static func upsert(_ db: Database, _ record: MirroredRecord, now: Date) throws {
+        let collection = record.collection
+        let names = ["id"] + collection.columns + ["raw", "content_hash", "written_at"]
+        var values: [(any DatabaseValueConvertible)?] = [record.id]
+        for column in collection.columns {
+            switch record.columns[column] ?? .null {
+            case .null: values.append(nil)
+            case .integer(let number): values.append(number)
+            case .text(let text): values.append(text)
+            }
+        }
+        values += [record.canonicalJSON, record.contentHash, now.timeIntervalSince1970]
+        let quoted = names.map(\.quotedDatabaseIdentifier)
+        let updates = quoted.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        try db.execute(
+            sql: """
+                INSERT INTO \(collection.table.quotedDatabaseIdentifier) (\(quoted.joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))
+                ON CONFLICT(id) DO UPDATE SET \(updates)
+                """,
+            arguments: StatementArguments(values))
+    }
+
+    private static func journal(_ db: Database, _ collection: MirrorCollection, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry {
+        try db.execute(
+            sql: "INSERT INTO change_journal (collection, record_id, operation, at) VALUES (?, ?, ?, ?)",
+            arguments: [collection.rawValue, id, operation.rawValue, now.timeIntervalSince1970])
+        return JournalEntry(seq: Int(db.lastInsertedRowID), collection: collection, recordID: id, operation: operation, at: now)
+    }
+
+    // MARK: - Complete lists and deletions
+
+    /// Records that `list` was fetched completely and held exactly `ids` of `collection`.
+    ///
+    /// Members no longer in it leave the list; a record that no list holds any more is deleted,
+    /// with a journal entry. A list that comes back empty while it held records is not believed
+    /// at once: unless `emptyConfirmed`, nothing changes and the answer is
+    /// ``ListReconciliation/needsConfirmation`` (fetch it again, then confirm).
+    public func completeList(_ list: String, of collection: MirrorCollection, ids: [Int], emptyConfirmed: Bool = false, now: Date = Date())
+        async throws -> ListReconciliation
+    {
+        try await pool.write { db in
+            let held = Set(
+                try Int.fetchAll(db, sql: "SELECT record_id FROM list_member WHERE list = ? AND collection = ?", arguments: [list, collection.rawValue]))
+            if ids.isEmpty, !held.isEmpty, !emptyConfirmed {
+                return .needsConfirmation
+            }
+            let gone = held.subtracting(ids)
+            var deleted: [JournalEntry] = []
+            for id in gone.sorted() {
+                try db.execute(
+                    sql: "DELETE FROM list_member WHERE list = ? AND collection = ? AND record_id = ?", arguments: [list, collection.rawValue, id])
+                let stillHeld = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM list_member WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id]) ?? 0
+                if stillHeld == 0 {
+                    try db.execute(sql: "DELETE FROM \(collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
+                    if db.changesCount > 0 {
+                        deleted.append(try Self.journal(db, collection, id, .delete, now: now))
+                    }
+                }
+            }
+            return .applied(removedFromList: gone.count, deleted: deleted)
+        }
+    }
+
+    /// The ids `list` holds, in the order they were fetched.
+    public func members(of list: String, collection: MirrorCollection) async throws -> [Int] {
+        try await pool.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT record_id FROM list_member WHERE list = ? AND collection = ? ORDER BY position, record_id",
+                arguments: [list, collection.rawValue])
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The stored raw JSON of a record, or nil.
+    public func raw(_ collection: MirrorCollection, id: Int) async throws -> JSONValue? {
+        let text = try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT raw FROM \(collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
+        }
+        return try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+    }
+
+    /// The ids of every stored record of `collection`, ascending.
+    public func ids(_ collection: MirrorCollection) async throws -> [Int] {
+        try await pool.read { db in
+            try Int.fetchAll(db, sql: "SELECT id FROM \(collection.table.quotedDatabaseIdentifier) ORDER BY id")
+        }
+    }
+
+    /// Journal entries after `seq`, oldest first.
+    public func journal(after seq: Int = 0, limit: Int = 1000) async throws -> [JournalEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM change_journal WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
+            ).compactMap { row in
+                guard let collection = MirrorCollection(rawValue: row["collection"]),
+                    let operation = JournalEntry.Operation(rawValue: row["operation"])
+                else { return nil }
+                return JournalEntry(
+                    seq: row["seq"], collection: collection, recordID: row["record_id"], operation: operation,
+                    at: Date(timeIntervalSince1970: row["at"]))
+            }
+        }
+    }
+
+    /// The last journal `seq` written; 0 when none.
+    public func lastSeq() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM change_journal") ?? 0 }
+    }
+
+    // MARK: - Sync state and session
+
+    /// When `key` (a collection or list) was last pulled completely, and where paging stopped.
+    public func syncState(_ key: String) async throws -> SyncState? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE key = ?", arguments: [key]).map { row in
+                SyncState(key: key, lastSuccess: (row["last_success"] as Double?).map(Date.init(timeIntervalSince1970:)), cursor: row["cursor"])
+            }
+        }
+    }
+
+    public func markSynced(_ key: String, at date: Date, cursor: String? = nil) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_state (key, last_success, cursor) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET last_success = excluded.last_success, cursor = excluded.cursor
+                    """,
+                arguments: [key, date.timeIntervalSince1970, cursor])
+        }
+    }
+
+    public func saveSession(_ session: StoredSession) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO session (id, token, role, user_id, saved_at) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET token = excluded.token, role = excluded.role,
+                        user_id = excluded.user_id, saved_at = excluded.saved_at
+                    """,
+                arguments: [session.token, session.role.rawValue, session.userID, session.savedAt.timeIntervalSince1970])
+        }
+    }
+
+    public func session() async throws -> StoredSession? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = 1").flatMap { row in
+                UserRole(rawValue: row["role"]).map {
+                    StoredSession(token: row["token"], role: $0, userID: row["user_id"], savedAt: Date(timeIntervalSince1970: row["saved_at"]))
+                }
+            }
+        }
+    }
+
+    public func clearSession() async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM session") }
+    }
+}

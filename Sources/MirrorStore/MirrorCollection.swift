@@ -1,0 +1,47 @@
+/// The collections vdsync mirrors, one table each, with the columns that local reads filter
+/// and sort on. Every table also keeps the record's raw JSON, its content hash and when it was
+/// last written.
+public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable {
+    case projects, diagnoses, systemMessages, chatDialogs, chatMessages
+    case users, hospitals, organisations, memberships, news, banners, specialProjects, cities
+
+    /// The table that holds the collection.
+    public var table: String {
+        switch self {
+        case .projects: "project"
+        case .diagnoses: "diagnosis"
+        case .systemMessages: "system_message"
+        case .chatDialogs: "chat_dialog"
+        case .chatMessages: "chat_message"
+        case .users: "user"
+        case .hospitals: "hospital"
+        case .organisations: "organisation"
+        case .memberships: "org_membership"
+        case .news: "news"
+        case .banners: "banner"
+        case .specialProjects: "special_project"
+        case .cities: "city"
+        }
+    }
+
+    /// The indexed columns of the table, besides `id`, `raw`, `content_hash` and `written_at`.
+    public var columns: [String] {
+        switch self {
+        case .projects:
+            ["date", "begin", "end", "doctor_id", "hospital_id", "status", "progress_status", "project_status", "is_join"]
+        case .diagnoses:
+            ["project_id", "patient_id", "doctor_id", "assistant_id", "verify_status", "status", "visit_time", "refund_status"]
+        case .systemMessages: ["type", "publish_time"]
+        case .chatDialogs: ["patient_user_id", "doctor_user_id", "last_msg_id"]
+        case .chatMessages: ["dialog_id", "from_user_id", "to_user_id", "is_read"]
+        case .users: ["role", "real_name"]
+        case .hospitals: ["name"]
+        case .organisations: ["name"]
+        case .memberships: ["org_id", "verify_status"]
+        case .news: ["publish_time"]
+        case .banners: []
+        case .specialProjects: ["date"]
+        case .cities: ["parent_id", "name", "sort"]
+        }
+    }
+}
