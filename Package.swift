@@ -124,10 +124,12 @@ let package = Package(
         .testTarget(
             name: "UpstreamClientTests",
             dependencies: [
-                "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                "UpstreamClient", "VolunteerAPI", "ReferenceServer", "ReferenceServerTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -136,7 +138,14 @@ let package = Package(
             dependencies: ["MirrorStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
-        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine"], swiftSettings: strict),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: [
+                "SyncEngine", "MirrorStore", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LocalRPCTests", dependencies: ["LocalRPC"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(
