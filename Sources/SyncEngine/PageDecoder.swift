@@ -1,0 +1,63 @@
+import Foundation
+import MirrorStore
+import VolunteerAPI
+
+/// Turns one answer of a pull step into mirrored records, each with the raw JSON it came in,
+/// and the page information when the answer is paged. Pure: tested with fixtures.
+public enum PageDecoder {
+    public struct DecodedPage: Sendable {
+        public let records: [MirroredRecord]
+        public let page: Page?
+    }
+
+    /// Decodes the body of a successful answer of `step`. A refusal in the envelope, or a body
+    /// that does not decode, throws (`APIError`, `WireDecodingError`).
+    public static func decode(_ body: Data, for step: PullStep, role: UserRole) throws -> DecodedPage {
+        let decoder = JSONDecoder()
+        decoder.userInfo[UserProfile.expectedRoleKey] = role
+        func list<Model: Decodable & Sendable>(_: Model.Type, _ make: (Model, JSONValue) -> MirroredRecord) throws -> DecodedPage {
+            let payload = try decoder.decode(Envelope<RecordList<RawRecord<Model>>>.self, from: body).payload()
+            return DecodedPage(records: payload.records.map { make($0.value, $0.raw) }, page: payload.page)
+        }
+        switch step.collection {
+        case .users where step.endpoint.response == .userByType:
+            let user = try decoder.decode(Envelope<RawRecord<UserProfile>>.self, from: body).payload()
+            var raw = user.raw
+            if case .object(var members) = raw {
+                // The profile's own token is the session's business, not the mirror's.
+                members["token"] = nil
+                raw = .object(members)
+            }
+            return DecodedPage(records: [.user(user.value, raw: raw)], page: nil)
+        case .users:
+            switch step.endpoint.response {
+            case .page(.doctor), .list(.doctor):
+                return try list(Doctor.self) { .user(.doctor($0), raw: $1) }
+            case .page(.assistant), .list(.assistant):
+                return try list(Assistant.self) { .user(.assistant($0), raw: $1) }
+            default:
+                return try list(Patient.self) { .user(.patient($0), raw: $1) }
+            }
+        case .projects: return try list(Project.self) { .project($0, raw: $1) }
+        case .diagnoses:
+            return try list(Diagnosis.self) { .diagnosis($0, raw: $1, projectID: step.projectID, doctorID: step.doctorID) }
+        case .systemMessages: return try list(SystemMessage.self) { .systemMessage($0, raw: $1) }
+        case .chatDialogs: return try list(ChatDialog.self) { .chatDialog($0, raw: $1) }
+        case .chatMessages: return try list(ChatMessage.self) { .chatMessage($0, raw: $1, dialogID: step.dialogID) }
+        case .hospitals: return try list(Hospital.self) { .hospital($0, raw: $1) }
+        case .organisations: return try list(Organisation.self) { .organisation($0, raw: $1) }
+        case .memberships: return try list(OrgMembership.self) { .membership($0, raw: $1) }
+        case .news: return try list(News.self) { .news($0, raw: $1) }
+        case .banners:
+            // Banners come only inside the homepages (`{banner, news, project_list, ...}`).
+            let homepage = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            guard case .array(let banners)? = homepage["banner"] else { return DecodedPage(records: [], page: nil) }
+            let records = try banners.map { raw in
+                MirroredRecord.banner(try decoder.decode(Banner.self, from: JSONEncoder().encode(raw)), raw: raw)
+            }
+            return DecodedPage(records: records, page: nil)
+        case .specialProjects: return try list(SpecialProject.self) { .specialProject($0, raw: $1) }
+        case .cities: return try list(City.self) { .city($0, raw: $1) }
+        }
+    }
+}

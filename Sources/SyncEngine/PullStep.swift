@@ -1,0 +1,64 @@
+import MirrorStore
+import VolunteerAPI
+
+/// One documented read that fills one mirrored collection: which endpoint with which values,
+/// how it pages, and what its result means for deletions.
+public struct PullStep: Sendable, Hashable, CustomStringConvertible {
+    /// How the step walks its pages.
+    public enum Paging: Sendable, Hashable {
+        /// One answer holds the whole list (`{list}` without `page`, or a single record).
+        case single
+        /// Every page, so the list is known completely and what left it can be deleted.
+        case complete
+        /// Newest first: stop at the first page that brings nothing new or changed. The list
+        /// is then not complete, so nothing is deleted from it.
+        case newestFirst
+    }
+
+    public let endpoint: Endpoint
+    public let path: [String: String]
+    public let parameters: [String: JSONValue]
+    public let collection: MirrorCollection
+    public let paging: Paging
+    /// Context the records lack, from the list they come from (a project's diagnoses).
+    public let projectID: Int?
+    public let doctorID: Int?
+    public let dialogID: String?
+    /// A second listing after follow-ups that change what the list shows (reading a dialog marks
+    /// its messages read, which its `last_msg` then shows); it has no follow-ups of its own.
+    public let isSettling: Bool
+
+    public init(
+        _ endpoint: Endpoint, path: [String: String] = [:], parameters: [String: JSONValue] = [:],
+        into collection: MirrorCollection, paging: Paging,
+        projectID: Int? = nil, doctorID: Int? = nil, dialogID: String? = nil, isSettling: Bool = false
+    ) {
+        self.endpoint = endpoint
+        self.path = path
+        self.parameters = parameters
+        self.collection = collection
+        self.paging = paging
+        self.projectID = projectID
+        self.doctorID = doctorID
+        self.dialogID = dialogID
+        self.isSettling = isSettling
+    }
+
+    /// The list this step fills in the mirror, e.g. `GET /project/12/patient`: the key of its
+    /// memberships and of its sync state.
+    public var listKey: String {
+        let concrete = (try? endpoint.path.render(path)) ?? endpoint.path.template
+        let query = parameters.keys.sorted().map { "\($0)=\(parameters[$0].map(Self.text) ?? "")" }.joined(separator: "&")
+        return "\(endpoint.method.rawValue) \(concrete)" + (query.isEmpty ? "" : "?\(query)")
+    }
+
+    public var description: String { listKey }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        default: "\(value)"
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import MirrorStore
+
+/// How often a collection is refreshed: what a clinic works from changes by the minute, reference
+/// data by the day. Each step of a pull plan belongs to the tier of its collection.
+public enum PullTier: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Chat, system messages, diagnoses.
+    case hot
+    /// Projects, people, memberships.
+    case warm
+    /// Hospitals, organisations, cities, news, special projects, banners.
+    case cold
+
+    public init(_ collection: MirrorCollection) {
+        switch collection {
+        case .chatDialogs, .chatMessages, .systemMessages, .diagnoses: self = .hot
+        case .projects, .users, .memberships: self = .warm
+        case .hospitals, .organisations, .cities, .news, .specialProjects, .banners: self = .cold
+        }
+    }
+
+    public static func < (lhs: PullTier, rhs: PullTier) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

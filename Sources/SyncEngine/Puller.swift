@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import MirrorStore
+import NIOCore
+import UpstreamClient
+import VolunteerAPI
+
+/// Pulls one role's mirror from the upstream into the store, step by step of its
+/// ``PullPlan``. Each page is written in one transaction; a failing step leaves what the
+/// mirror held before intact and is retried on the next pull; an expired token stops the pull.
+public actor Puller {
+    private let client: UpstreamClient
+    private let store: MirrorStore
+    private let role: UserRole
+    private let userID: Int
+    private let logger: Logger
+    /// Records per page asked of paged lists.
+    public let pageSize: Int
+    /// A bound on the pages of one list, whatever its `total_page` says.
+    static let maximumPages = 10_000
+
+    public init(client: UpstreamClient, store: MirrorStore, role: UserRole, userID: Int, pageSize: Int = 50, logger: Logger) {
+        self.client = client
+        self.store = store
+        self.role = role
+        self.userID = userID
+        self.pageSize = pageSize
+        self.logger = logger
+    }
+
+    /// Pulls the steps of the role's plan in `tiers` (all by default) and their follow-ups.
+    public func pullAll(tiers: Set<PullTier> = Set(PullTier.allCases), now: @Sendable () -> Date = { Date() }) async -> PullReport {
+        var report = PullReport()
+        var queue = PullPlan.steps(for: role, userID: userID).filter { tiers.contains(PullTier($0.collection)) }
+        while !queue.isEmpty {
+            let step = queue.removeFirst()
+            let result = await pull(step, now: now, report: &report)
+            switch result {
+            case .authExpired:
+                report.authExpired = true
+                return report
+            case .failed:
+                continue
+            case .pulled(let ids, let changed):
+                queue += PullPlan.followUps(after: step, role: role, userID: userID, records: ids, changed: changed)
+            }
+        }
+        return report
+    }
+
+    enum StepResult {
+        case pulled(ids: [Int], changed: Set<Int>)
+        case failed
+        case authExpired
+    }
+
+    /// Pulls one step: its pages, then, for a list known completely, what left it.
+    func pull(_ step: PullStep, now: @Sendable () -> Date, report: inout PullReport) async -> StepResult {
+        var ids: [Int] = []
+        var changed = Set<Int>()
+        var pageNumber = 1
+        while true {
+            let fetched = await fetch(step, page: pageNumber, report: &report)
+            guard case .page(let page) = fetched else { return fetched.failure }
+            do {
+                let written = try await store.write(page.records, list: step.listKey, offset: ids.count, now: now())
+                report.entries += written.entries
+                ids += page.records.map(\.id)
+                changed.formUnion(written.entries.map(\.recordID))
+                // A server that ignores `current_page` answers page 1 again: stop there, and do
+                // not take the list as complete.
+                if pageNumber > 1, let current = page.page?.current, current != pageNumber {
+                    logger.warning("paging ignored", metadata: ["step": "\(step)"])
+                    return .pulled(ids: ids, changed: changed)
+                }
+                let more = (page.page?.hasNext ?? false) && pageNumber < Self.maximumPages
+                switch step.paging {
+                case .single: break
+                case .complete where more:
+                    pageNumber += 1
+                    continue
+                case .newestFirst where more && !written.entries.isEmpty:
+                    pageNumber += 1
+                    continue
+                case .complete, .newestFirst: break
+                }
+            } catch {
+                logger.error("mirror write failed", metadata: ["step": "\(step)", "error": "\(type(of: error))"])
+                report.failures.append(step.listKey)
+                return .failed
+            }
+            break
+        }
+        if step.paging != .newestFirst {
+            guard await reconcile(step, ids: ids, now: now, report: &report) else { return .failed }
+        }
+        try? await store.markSynced(step.listKey, at: now())
+        return .pulled(ids: ids, changed: changed)
+    }
+
+    /// Tells the store the list is complete. An empty answer for a list that held records is
+    /// asked for once more before it is believed.
+    private func reconcile(_ step: PullStep, ids: [Int], now: @Sendable () -> Date, report: inout PullReport) async -> Bool {
+        do {
+            var result = try await store.completeList(step.listKey, of: step.collection, ids: ids, now: now())
+            if result == .needsConfirmation {
+                guard case .page(let again) = await fetch(step, page: 1, report: &report) else { return false }
+                guard again.records.isEmpty else {
+                    // Not empty after all: the next pull walks it whole.
+                    return true
+                }
+                result = try await store.completeList(step.listKey, of: step.collection, ids: [], emptyConfirmed: true, now: now())
+            }
+            if case .applied(_, let deleted) = result { report.entries += deleted }
+            return true
+        } catch {
+            report.failures.append(step.listKey)
+            return false
+        }
+    }
+
+    enum Fetched {
+        case page(PageDecoder.DecodedPage)
+        case failed
+        case authExpired
+
+        var failure: StepResult {
+            switch self {
+            case .authExpired: .authExpired
+            case .page, .failed: .failed
+            }
+        }
+    }
+
+    private func fetch(_ step: PullStep, page: Int, report: inout PullReport) async -> Fetched {
+        var parameters = step.parameters
+        if step.paging != .single {
+            parameters["current_page"] = .integer(page)
+            parameters["page_size"] = .integer(pageSize)
+        }
+        report.requests += 1
+        let outcome = await client.callRaw(step.endpoint, path: step.path, parameters: parameters)
+        switch outcome {
+        case .applied, .rejected, .authExpired: report.answered += 1
+        case .retryable, .unknown: report.unanswered += 1
+        }
+        switch outcome {
+        case .applied(let body):
+            do {
+                return .page(try PageDecoder.decode(Data(body.readableBytesView), for: step, role: role))
+            } catch {
+                logger.warning("unreadable page", metadata: ["step": "\(step)", "error": "\(error)"])
+                report.failures.append(step.listKey)
+                return .failed
+            }
+        case .authExpired:
+            return .authExpired
+        default:
+            logger.info("step not pulled", metadata: ["step": "\(step)", "outcome": "\(outcome)"])
+            report.failures.append(step.listKey)
+            return .failed
+        }
+    }
+}
+
+/// What one pull did: requests made, the journal entries it added, the lists that failed.
+public struct PullReport: Sendable {
+    public var requests = 0
+    /// Requests the upstream answered (whatever it said), and those it did not.
+    public var answered = 0
+    public var unanswered = 0
+    public var entries: [JournalEntry] = []
+    public var failures: [String] = []
+    public var authExpired = false
+
+    public init() {}
+}
+
+extension PullReport {
+    /// Whether the upstream was reachable: it answered at least one request. Online and offline
+    /// come from real outcomes like this one, never from pinging a third party.
+    public var reachedUpstream: Bool { answered > 0 }
+}
