@@ -14,62 +14,9 @@ import VolunteerAPI
 /// client over loopback, and the mirror in a real SQLite file.
 @Suite("Mirror sync")
 struct MirrorSyncTests {
-    /// A logged-in puller for one demo account, over a fresh mirror file.
-    struct World {
-        let running: RunningReferenceServer
-        let client: UpstreamClient
-        let store: MirrorStore
-        let puller: Puller
-        let userID: Int
-
-        /// ids of vdapi rows, for comparing the mirror with the server's state.
-        func upstream(_ sql: String, _ arguments: StatementArguments = []) async throws -> Set<Int> {
-            Set(try await running.database.read { db in try Int.fetchAll(db, sql: sql, arguments: arguments) })
-        }
-
-        func mirrored(_ collection: MirrorCollection) async throws -> Set<Int> {
-            Set(try await store.ids(collection))
-        }
-
-        /// Another user of the demo world, logged in, to change things upstream.
-        func other(_ phone: String, _ role: UserRole) async throws -> UpstreamClient {
-            let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: Logger(label: "other"))
-            guard case .applied = await client.login(phone: phone, password: "demo123", role: role) else {
-                try await client.shutdown()
-                throw WorldError.loginFailed
-            }
-            return client
-        }
-    }
-
-    enum WorldError: Error { case loginFailed }
-
-    static func withWorld(_ phone: String, _ role: UserRole, _ body: (World) async throws -> Void) async throws {
-        try await RunningReferenceServer.withRunning { running in
-            _ = try await Seed.demo(into: running.database, configuration: ReferenceServerConfiguration())
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let store = try MirrorStore(path: directory.appendingPathComponent("mirror.sqlite").path)
-            var logger = Logger(label: "sync-test")
-            logger.logLevel = .warning
-            let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: logger)
-            do {
-                guard case .applied(let user) = await client.login(phone: phone, password: "demo123", role: role) else {
-                    throw WorldError.loginFailed
-                }
-                let puller = Puller(client: client, store: store, role: role, userID: user.id, logger: logger)
-                try await body(World(running: running, client: client, store: store, puller: puller, userID: user.id))
-            } catch {
-                try await client.shutdown()
-                throw error
-            }
-            try await client.shutdown()
-        }
-    }
-
     @Test("a doctor's mirror equals what vdapi holds for the doctor; a second sync writes nothing")
     func doctor() async throws {
-        try await Self.withWorld("13800000001", .doctor) { world in
+        try await SyncWorld.withRunning("13800000001", .doctor) { world in
             let first = await world.puller.pullAll()
             #expect(first.failures.isEmpty && !first.authExpired)
             let me = world.userID
@@ -111,7 +58,7 @@ struct MirrorSyncTests {
 
     @Test("a patient's and an assistant's mirrors equal what vdapi holds for them")
     func patientAndAssistant() async throws {
-        try await Self.withWorld("13800000021", .patient) { world in
+        try await SyncWorld.withRunning("13800000021", .patient) { world in
             let report = await world.puller.pullAll()
             #expect(report.failures.isEmpty)
             #expect(try await world.mirrored(.diagnoses) == world.upstream("SELECT id FROM diagnosis WHERE user_id = ?", [world.userID]))
@@ -120,7 +67,7 @@ struct MirrorSyncTests {
             #expect(followed.isSubset(of: try await world.mirrored(.users)))
             #expect(await world.puller.pullAll().entries.isEmpty)
         }
-        try await Self.withWorld("13800000011", .assistant) { world in
+        try await SyncWorld.withRunning("13800000011", .assistant) { world in
             let report = await world.puller.pullAll()
             #expect(report.failures.isEmpty)
             #expect(
@@ -136,7 +83,7 @@ struct MirrorSyncTests {
 
     @Test("changes made upstream arrive on the next sync as exactly their journal entries")
     func changesArrive() async throws {
-        try await Self.withWorld("13800000001", .doctor) { world in
+        try await SyncWorld.withRunning("13800000001", .doctor) { world in
             _ = await world.puller.pullAll()
 
             // A patient writes in an existing dialog: the dialog moves, one message arrives.
@@ -199,7 +146,7 @@ struct MirrorSyncTests {
 
     @Test("a follow removed upstream is deleted from the mirror")
     func followRemoved() async throws {
-        try await Self.withWorld("13800000021", .patient) { world in
+        try await SyncWorld.withRunning("13800000021", .patient) { world in
             _ = await world.puller.pullAll()
             let doctor = try #require(try await world.upstream("SELECT doctor_id FROM follow WHERE user_id = ?", [world.userID]).min())
             #expect(await world.client.call(.unfollow, path: ["id": String(doctor)], as: EmptyPayload.self).isSuccess)
@@ -211,7 +158,7 @@ struct MirrorSyncTests {
 
     @Test("the upstream failing mid-sync leaves the mirror intact; the next sync completes it")
     func failureMidSync() async throws {
-        try await Self.withWorld("13800000001", .doctor) { world in
+        try await SyncWorld.withRunning("13800000001", .doctor) { world in
             _ = await world.puller.pullAll()
             let dialogsBefore = try await world.mirrored(.chatDialogs)
             try await world.running.database.write { db in
@@ -230,7 +177,7 @@ struct MirrorSyncTests {
 
     @Test("an expired token stops the pull and is reported; pulling resumes after a new login")
     func expiredToken() async throws {
-        try await Self.withWorld("13800000001", .doctor) { world in
+        try await SyncWorld.withRunning("13800000001", .doctor) { world in
             _ = await world.puller.pullAll()
             world.running.server.advanceClock(by: 8 * 24 * 3600)
             let expired = await world.puller.pullAll()

@@ -56,20 +56,10 @@ struct SyncServiceTests {
 
     @Test("pulls at start and on demand; offline with backoff while the upstream fails; back online by itself; stops on expiry")
     func loop() async throws {
-        try await RunningReferenceServer.withRunning { running in
-            _ = try await Seed.demo(into: running.database, configuration: ReferenceServerConfiguration())
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let store = try MirrorStore(path: directory.appendingPathComponent("mirror.sqlite").path)
+        try await SyncWorld.withRunning("13800000021", .patient) { world in
+            let (running, client, puller) = (world.running, world.client, world.puller)
             var logger = Logger(label: "service-test")
             logger.logLevel = .warning
-            let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: logger)
-            guard case .applied(let user) = await client.login(phone: "13800000021", password: "demo123", role: .patient) else {
-                try await client.shutdown()
-                Issue.record("login failed")
-                return
-            }
-            let puller = Puller(client: client, store: store, role: .patient, userID: user.id, logger: logger)
             let service = SyncService(
                 puller: puller,
                 configuration: .init(intervals: [.hot: .seconds(3600), .warm: .seconds(3600), .cold: .seconds(3600)], backoffBase: .milliseconds(100), backoffCap: .milliseconds(400)),
@@ -107,7 +97,6 @@ struct SyncServiceTests {
             loop.cancel()
             await loop.value
             await listener.value
-            try await client.shutdown()
         }
     }
 }

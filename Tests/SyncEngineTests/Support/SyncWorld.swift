@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import Logging
+import MirrorStore
+import ReferenceServer
+import ReferenceServerTestKit
+import UpstreamClient
+import VolunteerAPI
+
+@testable import SyncEngine
+
+/// A logged-in puller for one account of vdapi's demo world, over a fresh mirror file; the
+/// setting of every end-to-end sync test.
+struct SyncWorld {
+    let running: RunningReferenceServer
+    let client: UpstreamClient
+    let store: MirrorStore
+    let puller: Puller
+    let userID: Int
+
+    /// ids of vdapi rows, for comparing the mirror with the server's state.
+    func upstream(_ sql: String, _ arguments: StatementArguments = []) async throws -> Set<Int> {
+        Set(try await running.database.read { db in try Int.fetchAll(db, sql: sql, arguments: arguments) })
+    }
+
+    func mirrored(_ collection: MirrorCollection) async throws -> Set<Int> {
+        Set(try await store.ids(collection))
+    }
+
+    /// Another user of the demo world, logged in, to change things upstream.
+    func other(_ phone: String, _ role: UserRole) async throws -> UpstreamClient {
+        let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: Logger(label: "other"))
+        guard case .applied = await client.login(phone: phone, password: "demo123", role: role) else {
+            try await client.shutdown()
+            throw WorldError.loginFailed
+        }
+        return client
+    }
+}
+
+extension SyncWorld {
+    /// Seeds vdapi's demo world, logs `phone` in as `role` (password demo123), and runs `body`.
+    static func withRunning(_ phone: String, _ role: UserRole, _ body: (SyncWorld) async throws -> Void) async throws {
+        try await RunningReferenceServer.withRunning { running in
+            _ = try await Seed.demo(into: running.database, configuration: ReferenceServerConfiguration())
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let store = try MirrorStore(path: directory.appendingPathComponent("mirror.sqlite").path)
+            var logger = Logger(label: "sync-test")
+            logger.logLevel = .warning
+            let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: logger)
+            do {
+                guard case .applied(let user) = await client.login(phone: phone, password: "demo123", role: role) else {
+                    throw WorldError.loginFailed
+                }
+                let puller = Puller(client: client, store: store, role: role, userID: user.id, logger: logger)
+                try await body(SyncWorld(running: running, client: client, store: store, puller: puller, userID: user.id))
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+}
+
+/// The demo account could not log in.
+enum WorldError: Error {
+    case loginFailed
+}
