@@ -36,7 +36,9 @@ struct MirrorSyncTests {
             #expect(try await world.mirrored(.memberships) == world.upstream("SELECT id FROM org_member WHERE doctor_id = ?", [me]))
             #expect(try await world.mirrored(.hospitals) == world.upstream("SELECT id FROM hospital"))
 
-            // Record by record: each mirrored project is what GET /project/{id} answers now.
+            // Record by record: every list the doctor mirrors, read again, is what the mirror holds.
+            #expect(try await world.recordsDifferingFromUpstream(role: .doctor) == [])
+            // And each mirrored project is what GET /project/{id} answers now.
             for id in projects.sorted() {
                 guard case .applied(let answer) = await world.client.callRaw(.project, path: ["id": String(id)]) else {
                     Issue.record("project \(id) not readable")
@@ -65,6 +67,7 @@ struct MirrorSyncTests {
             #expect(try await world.mirrored(.chatDialogs) == world.upstream("SELECT id FROM chat_dialog WHERE patient_user_id = ?", [world.userID]))
             let followed = try await world.upstream("SELECT doctor_id FROM follow WHERE user_id = ?", [world.userID])
             #expect(followed.isSubset(of: try await world.mirrored(.users)))
+            #expect(try await world.recordsDifferingFromUpstream(role: .patient) == [])
             #expect(await world.puller.pullAll().entries.isEmpty)
         }
         try await SyncWorld.withRunning("13800000011", .assistant) { world in
@@ -77,6 +80,7 @@ struct MirrorSyncTests {
                         [world.userID, world.userID]))
             let bound = try await world.upstream("SELECT patient_id FROM assistant_patient WHERE assistant_id = ?", [world.userID])
             #expect(bound.isSubset(of: try await world.mirrored(.users)))
+            #expect(try await world.recordsDifferingFromUpstream(role: .assistant) == [])
             #expect(await world.puller.pullAll().entries.isEmpty)
         }
     }

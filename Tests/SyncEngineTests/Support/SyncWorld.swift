@@ -68,3 +68,44 @@ extension SyncWorld {
 enum WorldError: Error {
     case loginFailed
 }
+
+extension SyncWorld {
+    /// Reads every list of the role's plan again, follow-ups included, and returns the records
+    /// whose mirrored raw JSON differs from what vdapi answers now (or that the mirror lacks).
+    /// Empty means the mirror is vdapi's state for this role, record by record.
+    func recordsDifferingFromUpstream(role: UserRole) async throws -> [String] {
+        var differences: [String] = []
+        var queue = PullPlan.steps(for: role, userID: userID)
+        var checked = 0
+        while !queue.isEmpty {
+            let step = queue.removeFirst()
+            var records: [MirroredRecord] = []
+            var page = 1
+            while true {
+                var parameters = step.parameters
+                if step.paging != .single {
+                    parameters["current_page"] = .integer(page)
+                    parameters["page_size"] = 100
+                }
+                guard case .applied(let body) = await client.callRaw(step.endpoint, path: step.path, parameters: parameters) else {
+                    differences.append("\(step): not readable")
+                    break
+                }
+                let decoded = try PageDecoder.decode(Data(body.readableBytesView), for: step, role: role)
+                records += decoded.records
+                guard step.paging != .single, decoded.page?.hasNext == true else { break }
+                page += 1
+            }
+            for record in records {
+                checked += 1
+                if try await store.raw(record.collection, id: record.id) != record.raw {
+                    differences.append("\(step): \(record.collection) #\(record.id)")
+                }
+            }
+            let ids = records.map(\.id)
+            queue += PullPlan.followUps(after: step, role: role, userID: userID, records: ids, changed: Set(ids)).filter { !$0.isSettling }
+        }
+        if checked == 0 { differences.append("nothing was compared") }
+        return differences
+    }
+}
