@@ -100,7 +100,9 @@ private actor PortCollector {
 
     private func reportIfReady() async {
         guard let apiPort, !expectAdmin || adminPort != nil else { return }
-        let api = URL(string: "http://\(host):\(apiPort)")!
+        // An IPv6 host (`::1`) goes in brackets in a URL.
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        guard let api = URL(string: "http://\(shownHost):\(apiPort)") ?? URL(string: "http://127.0.0.1:\(apiPort)") else { return }
         let admin = adminPort.flatMap { URL(string: "http://127.0.0.1:\($0)") }
         await report(.init(api: api, admin: admin))
     }

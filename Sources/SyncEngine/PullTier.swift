@@ -18,7 +18,16 @@ public enum PullTier: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// Hot before warm before cold.
+    private var rank: Int {
+        switch self {
+        case .hot: 0
+        case .warm: 1
+        case .cold: 2
+        }
+    }
+
     public static func < (lhs: PullTier, rhs: PullTier) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        lhs.rank < rhs.rank
     }
 }
