@@ -16,6 +16,15 @@ struct FaultTests {
         try await server.call(.sendVerifyCode, [:], ["phone": .string(phone)])
     }
 
+    /// The same request as `requestCode`, built by hand, for tests that set their own timeout.
+    private func codeRequest(_ server: TestServer, _ phone: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: server.api.absoluteString + "/phone/verifycode")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"phone":"\#(phone)"}"#))
+        return request
+    }
+
     private func codes(_ server: TestServer, _ phone: String) async throws -> Int {
         try await server.database.count("verify_code", where: "phone = ?", [phone])
     }
@@ -75,10 +84,7 @@ struct FaultTests {
     func hang() async throws {
         try await TestServer.withRunning { server in
             await server.server.faults.add(FaultRule(.hang, path: "/phone/verifycode", times: 1, delayMilliseconds: 3_000))
-            var request = HTTPClientRequest(url: server.api.absoluteString + "/phone/verifycode")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"phone":"13900000005"}"#))
+            let request = codeRequest(server, "13900000005")
             await #expect(throws: (any Error).self) { _ = try await server.client.execute(request, timeout: .milliseconds(300)) }
             let stored = try await codes(server, "13900000005")
             #expect(stored == 0)
@@ -89,10 +95,7 @@ struct FaultTests {
     func delay() async throws {
         try await TestServer.withRunning { server in
             await server.server.faults.add(FaultRule(.delay, path: "/phone/verifycode", times: 1, delayMilliseconds: 3_000))
-            var request = HTTPClientRequest(url: server.api.absoluteString + "/phone/verifycode")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"phone":"13900000006"}"#))
+            let request = codeRequest(server, "13900000006")
             await #expect(throws: (any Error).self) { _ = try await server.client.execute(request, timeout: .seconds(1)) }
             // The delayed handler still runs: wait for its effect, with a deadline.
             let deadline = ContinuousClock.now + .seconds(20)
