@@ -112,6 +112,21 @@ public actor UpstreamClient {
         }
     }
 
+    /// Uploads `file` with `POST /imgupload` (§1.2.2) as one multipart `file` part and decodes the
+    /// answered `{url}`. Classified and logged like every other call (the log never holds the
+    /// file or its name); the server refuses an upload without a session (`authExpired`) and
+    /// a type other than JPEG, PNG, GIF or WebP (`rejected`). A content type that cannot be
+    /// sent as a header is rejected locally.
+    public func upload(_ file: UpstreamFile) async -> UpstreamOutcome<FileURL> {
+        let baseURL = configuration.baseURL
+        let location = configuration.location
+        return await perform(.imageUpload, build: { token throws(UpstreamRequestError) in
+            try UpstreamRequest(endpoint: .imageUpload, file: file, baseURL: baseURL, token: token, location: location)
+        }, classify: { exchange in
+            OutcomeClassifier.outcome(of: exchange, as: FileURL.self)
+        })
+    }
+
     /// Closes the `HTTPClient`. Idempotent; call it before releasing the client.
     public func shutdown() async throws {
         guard !isShutDown else { return }
@@ -128,6 +143,20 @@ public actor UpstreamClient {
         _ endpoint: Endpoint, path: [String: String], parameters: [String: JSONValue],
         classify: (UpstreamExchange) -> UpstreamOutcome<Payload>
     ) async -> UpstreamOutcome<Payload> {
+        let baseURL = configuration.baseURL
+        let location = configuration.location
+        return await perform(endpoint, build: { token throws(UpstreamRequestError) in
+            try UpstreamRequest(
+                endpoint: endpoint, path: path, parameters: parameters, baseURL: baseURL, token: token, location: location)
+        }, classify: classify)
+    }
+
+    /// Builds the request with `build` (given the session's token, none for sign-ins), sends it,
+    /// classifies and logs the outcome. A request that cannot be built is rejected locally.
+    private func perform<Payload: Sendable>(
+        _ endpoint: Endpoint, build: (_ token: String?) throws(UpstreamRequestError) -> UpstreamRequest,
+        classify: (UpstreamExchange) -> UpstreamOutcome<Payload>
+    ) async -> UpstreamOutcome<Payload> {
         let started = ContinuousClock.now
         var status: Int?
         let outcome: UpstreamOutcome<Payload>
@@ -135,9 +164,7 @@ public actor UpstreamClient {
             outcome = .retryable(UpstreamRetry(.notSent(.clientShutDown)))
         } else {
             do {
-                let request = try UpstreamRequest(
-                    endpoint: endpoint, path: path, parameters: parameters, baseURL: configuration.baseURL,
-                    token: Self.signIns.contains(endpoint) ? nil : session?.token, location: configuration.location)
+                let request = try build(Self.signIns.contains(endpoint) ? nil : session?.token)
                 let exchange = await send(request)
                 status = exchange.status
                 outcome = classify(exchange)
