@@ -44,4 +44,15 @@ public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable 
         case .cities: ["parent_id", "name", "sort"]
         }
     }
+
+    /// Columns that come from the list a record was fetched from, not from the record itself
+    /// (a §2.2.9 diagnosis names no project). A later answer without them keeps the known value.
+    public var contextColumns: [String] {
+        switch self {
+        case .diagnoses: ["project_id", "doctor_id"]
+        case .chatMessages: ["dialog_id"]
+        case .users: ["role"]
+        default: []
+        }
+    }
 }

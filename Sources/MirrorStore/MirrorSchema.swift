@@ -55,6 +55,70 @@ enum MirrorSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v2-outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        arguments TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        checks INTEGER NOT NULL DEFAULT 0,
+                        committed INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        baseline TEXT,
+                        result TEXT,
+                        last_error TEXT,
+                        error_code INTEGER,
+                        error_message TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
+                    CREATE TABLE outbox_chain (
+                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                        chain TEXT NOT NULL,
+                        PRIMARY KEY (chain, entry_id)
+                    );
+                    CREATE INDEX outbox_chain_entry ON outbox_chain(entry_id);
+                    CREATE TABLE outbox_blob (
+                        entry_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+                        data BLOB,
+                        content_type TEXT NOT NULL,
+                        filename TEXT NOT NULL
+                    );
+                    CREATE TABLE overlay (
+                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                        position INTEGER NOT NULL,
+                        collection TEXT NOT NULL,
+                        record_id INTEGER NOT NULL,
+                        list TEXT,
+                        op TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        PRIMARY KEY (entry_id, position)
+                    );
+                    CREATE INDEX overlay_record ON overlay(collection, record_id);
+                    CREATE TABLE shadow (
+                        collection TEXT NOT NULL,
+                        record_id INTEGER NOT NULL,
+                        raw TEXT,
+                        context TEXT NOT NULL,
+                        PRIMARY KEY (collection, record_id)
+                    );
+                    CREATE TABLE temp_id (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        collection TEXT NOT NULL,
+                        real_id INTEGER
+                    );
+                    CREATE TABLE claim (
+                        collection TEXT NOT NULL,
+                        record_id INTEGER NOT NULL,
+                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                        PRIMARY KEY (collection, record_id)
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -11,18 +11,51 @@ public struct PageWrite: Sendable, Hashable {
     public var updated: Int { entries.filter { $0.operation == .update }.count }
 }
 
-/// One change that landed in the mirror, in the order of its monotonic `seq`; subscribers
-/// resume from the last `seq` they saw.
+/// One change that landed in the mirror or the outbox, in the order of its monotonic `seq`;
+/// subscribers resume from the last `seq` they saw.
 public struct JournalEntry: Sendable, Hashable {
     public enum Operation: String, Sendable, Hashable {
         case insert, update, delete
     }
 
+    /// What changed: a mirrored collection, or the outbox (its entries' states).
+    public enum Topic: Sendable, Hashable, CustomStringConvertible {
+        case collection(MirrorCollection)
+        case outbox
+
+        /// The stored name: the collection's raw value, or `outbox`.
+        public var name: String {
+            switch self {
+            case .collection(let collection): collection.rawValue
+            case .outbox: "outbox"
+            }
+        }
+
+        public init?(name: String) {
+            if name == "outbox" {
+                self = .outbox
+            } else if let collection = MirrorCollection(rawValue: name) {
+                self = .collection(collection)
+            } else {
+                return nil
+            }
+        }
+
+        public var description: String { name }
+    }
+
     public let seq: Int
-    public let collection: MirrorCollection
+    public let topic: Topic
+    /// The record's id (negative for a record created offline), or the outbox entry's id.
     public let recordID: Int
     public let operation: Operation
     public let at: Date
+
+    /// The mirrored collection that changed; nil for an outbox change.
+    public var collection: MirrorCollection? {
+        if case .collection(let collection) = topic { return collection }
+        return nil
+    }
 }
 
 /// The outcome of reporting a completely fetched list.

@@ -49,23 +49,41 @@ public final class MirrorStore: Sendable {
     // MARK: - Writing pages
 
     /// Writes one page of records in one transaction: new records are inserted, changed ones
-    /// (another content hash) updated, each with a journal entry; unchanged ones are not touched.
-    /// With `list`, the records also become members of that list at `offset` onwards.
+    /// (another content hash, or newly known context) updated, each with a journal entry;
+    /// unchanged ones are not touched. With `list`, the records also become members of that list
+    /// at `offset` onwards.
+    ///
+    /// A record that pending mutations change is server truth beneath their overlay: it is kept
+    /// as the record's shadow and the visible row stays the shadow with the changes laid over it.
+    /// Context columns the page does not know (``MirrorCollection/contextColumns``) keep their
+    /// stored values.
     @discardableResult
     public func write(_ records: [MirroredRecord], list: String? = nil, offset: Int = 0, now: Date = Date()) async throws -> PageWrite {
         try await pool.write { db in
             var result = PageWrite()
             for (index, record) in records.enumerated() {
-                let table = record.collection.table.quotedDatabaseIdentifier
-                let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM \(table) WHERE id = ?", arguments: [record.id])
-                if stored != record.contentHash {
-                    try Self.upsert(db, record, now: now)
-                    let operation: JournalEntry.Operation = stored == nil ? .insert : .update
-                    result.entries.append(try Self.journal(db, record.collection, record.id, operation, now: now))
+                if let shadow = try Self.shadowRecord(db, record.collection, record.id) {
+                    var context = shadow.context
+                    for (name, value) in record.context where value != .null { context[name] = value }
+                    try Self.writeShadow(db, record.collection, record.id, raw: record.raw, context: context)
+                    if let entry = try Self.recompute(db, record.collection, record.id, now: now) {
+                        result.entries.append(entry)
+                    } else {
+                        result.unchanged += 1
+                    }
+                } else if let operation = try Self.change(db, record) {
+                    try Self.upsert(db, record, keepingContext: true, now: now)
+                    result.entries.append(try Self.appendJournal(db, record.collection, record.id, operation, now: now))
                 } else {
                     result.unchanged += 1
                 }
                 if let list {
+                    // A record a pending mutation took out of this list stays out until it resolves.
+                    let hidden = try Bool.fetchOne(
+                        db,
+                        sql: "SELECT EXISTS (SELECT 1 FROM overlay WHERE list = ? AND collection = ? AND record_id = ? AND op = 'remove')",
+                        arguments: [list, record.collection.rawValue, record.id]) ?? false
+                    guard !hidden else { continue }
                     try db.execute(
                         sql: """
                             INSERT INTO list_member (list, collection, record_id, position) VALUES (?, ?, ?, ?)
@@ -78,7 +96,33 @@ public final class MirrorStore: Sendable {
         }
     }
 
-    private static func upsert(_ db: Database, _ record: MirroredRecord, now: Date) throws {
+    /// How writing `record` changes the stored row: nil when it holds the same content and
+    /// context already.
+    private static func change(_ db: Database, _ record: MirroredRecord) throws -> JournalEntry.Operation? {
+        let context = record.collection.contextColumns
+        let names = (["content_hash"] + context).map(\.quotedDatabaseIdentifier).joined(separator: ", ")
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT \(names) FROM \(record.collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [record.id])
+        else { return .insert }
+        if row["content_hash"] as String? != record.contentHash { return .update }
+        for name in context {
+            let given = record.columns[name] ?? .null
+            guard given != .null else { continue }
+            let stored = row[name] as DatabaseValue? ?? .null
+            let matches: Bool
+            switch given {
+            case .integer(let number): matches = Int.fromDatabaseValue(stored) == number
+            case .text(let text): matches = String.fromDatabaseValue(stored) == text
+            case .null: matches = true
+            }
+            if !matches { return .update }
+        }
+        return nil
+    }
+
+    /// Inserts or replaces the visible row; with `keepingContext`, a context column the record
+    /// does not know keeps its stored value.
+    static func upsert(_ db: Database, _ record: MirroredRecord, keepingContext: Bool, now: Date) throws {
         let collection = record.collection
         let names = ["id"] + collection.columns + ["raw", "content_hash", "written_at"]
         var values: [(any DatabaseValueConvertible)?] = [record.id]
@@ -91,7 +135,11 @@ public final class MirrorStore: Sendable {
         }
         values += [record.canonicalJSON, record.contentHash, now.timeIntervalSince1970]
         let quoted = names.map(\.quotedDatabaseIdentifier)
-        let updates = quoted.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let updates = names.dropFirst().map { (name: String) -> String in
+            let column = name.quotedDatabaseIdentifier
+            return keepingContext && collection.contextColumns.contains(name)
+                ? "\(column) = COALESCE(excluded.\(column), \(column))" : "\(column) = excluded.\(column)"
+        }.joined(separator: ", ")
         try db.execute(
             sql: """
                 INSERT INTO \(collection.table.quotedDatabaseIdentifier) (\(quoted.joined(separator: ", ")))
@@ -101,11 +149,15 @@ public final class MirrorStore: Sendable {
             arguments: StatementArguments(values))
     }
 
-    private static func journal(_ db: Database, _ collection: MirrorCollection, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry {
+    static func appendJournal(_ db: Database, _ collection: MirrorCollection, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry {
+        try appendJournal(db, .collection(collection), id, operation, now: now)
+    }
+
+    static func appendJournal(_ db: Database, _ topic: JournalEntry.Topic, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry {
         try db.execute(
             sql: "INSERT INTO change_journal (collection, record_id, operation, at) VALUES (?, ?, ?, ?)",
-            arguments: [collection.rawValue, id, operation.rawValue, now.timeIntervalSince1970])
-        return JournalEntry(seq: Int(db.lastInsertedRowID), collection: collection, recordID: id, operation: operation, at: now)
+            arguments: [topic.name, id, operation.rawValue, now.timeIntervalSince1970])
+        return JournalEntry(seq: Int(db.lastInsertedRowID), topic: topic, recordID: id, operation: operation, at: now)
     }
 
     // MARK: - Complete lists and deletions
@@ -120,8 +172,14 @@ public final class MirrorStore: Sendable {
         async throws -> ListReconciliation
     {
         try await pool.write { db in
+            // Members a pending mutation added, and records it changes, stay until it resolves.
+            let pendingMembers = Set(
+                try Int.fetchAll(
+                    db, sql: "SELECT record_id FROM overlay WHERE list = ? AND collection = ? AND op = 'add'",
+                    arguments: [list, collection.rawValue]))
             let held = Set(
-                try Int.fetchAll(db, sql: "SELECT record_id FROM list_member WHERE list = ? AND collection = ?", arguments: [list, collection.rawValue]))
+                try Int.fetchAll(db, sql: "SELECT record_id FROM list_member WHERE list = ? AND collection = ?", arguments: [list, collection.rawValue])
+            ).subtracting(pendingMembers)
             if ids.isEmpty, !held.isEmpty, !emptyConfirmed {
                 return .needsConfirmation
             }
@@ -132,10 +190,10 @@ public final class MirrorStore: Sendable {
                     sql: "DELETE FROM list_member WHERE list = ? AND collection = ? AND record_id = ?", arguments: [list, collection.rawValue, id])
                 let stillHeld = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM list_member WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id]) ?? 0
-                if stillHeld == 0 {
+                if stillHeld == 0, try !Self.hasOverlay(db, collection, id) {
                     try db.execute(sql: "DELETE FROM \(collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
                     if db.changesCount > 0 {
-                        deleted.append(try Self.journal(db, collection, id, .delete, now: now))
+                        deleted.append(try Self.appendJournal(db, collection, id, .delete, now: now))
                     }
                 }
             }
@@ -175,11 +233,11 @@ public final class MirrorStore: Sendable {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM change_journal WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
             ).compactMap { row in
-                guard let collection = MirrorCollection(rawValue: row["collection"]),
+                guard let topic = JournalEntry.Topic(name: row["collection"]),
                     let operation = JournalEntry.Operation(rawValue: row["operation"])
                 else { return nil }
                 return JournalEntry(
-                    seq: row["seq"], collection: collection, recordID: row["record_id"], operation: operation,
+                    seq: row["seq"], topic: topic, recordID: row["record_id"], operation: operation,
                     at: Date(timeIntervalSince1970: row["at"]))
             }
         }

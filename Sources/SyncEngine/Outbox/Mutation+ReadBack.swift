@@ -1,0 +1,217 @@
+import Foundation
+import MirrorStore
+import UpstreamClient
+import VolunteerAPI
+
+/// Everything a read-back check needs besides the server: who reads, what the mirror looked
+/// like before the first send, and which server records other entries already claimed.
+struct ReadBackContext: Sendable {
+    let entryID: Int
+    let context: MutationContext
+    let baseline: JSONValue?
+    let reader: UpstreamReader
+    let isClaimed: @Sendable (RecordClaim) async -> Bool
+}
+
+extension Mutation {
+    /// What the mirror knows before the first send, so that a record created by this mutation
+    /// can be told from older ones that look the same (ids grow).
+    func baseline(store: MirrorStore) async throws -> JSONValue? {
+        switch self {
+        case .publishProject: ["max_id": .integer(try await store.maximumID(.projects))]
+        case .sendChatMessage: ["max_id": .integer(try await store.maximumID(.chatMessages))]
+        default: nil
+        }
+    }
+
+    /// Reads the server to tell whether this (resolved) mutation took effect. Also serves as the
+    /// refresh after an applied answer: a present effect brings the server's records.
+    func readBack(_ check: ReadBackContext) async -> ReadBack {
+        let reader = check.reader
+        func diagnosis(_ id: Int, _ holds: (Diagnosis) -> Bool) async -> ReadBack {
+            let outcome = await reader.record(.diagnosis, path: ["id": String(id)], as: Diagnosis.self)
+            return Self.judge(outcome) { record in
+                holds(record.value) ? Confirmation(refreshed: [.diagnosis(record.value, raw: record.raw)]) : nil
+            }
+        }
+        switch self {
+        case .uploadPhoto:
+            return .uncheckable
+        case .completeProfile(let fields):
+            let outcome = await reader.record(.currentUser, as: UserProfile.self)
+            return Self.judge(outcome) { record in
+                let matches = fields.allSatisfy { name, value in Self.same(record.raw[name], value) }
+                return matches ? Confirmation(refreshed: [.user(record.value, raw: Self.withoutToken(record.raw))]) : nil
+            }
+        case .follow(let doctor), .unfollow(let doctor):
+            let endpoint: Endpoint = check.context.role == .assistant ? .assistantFollows : .patientFollows
+            let outcome = await reader.all(endpoint, as: Doctor.self)
+            let wantFollowing = if case .follow = self { true } else { false }
+            return Self.judge(outcome) { records in
+                let following = records.contains { $0.value.id == doctor }
+                return following == wantFollowing ? Confirmation() : nil
+            }
+        case .publishProject(let project):
+            let outcome = await reader.all(.doctorProjects, as: Project.self)
+            let after = Self.integer(check.baseline?["max_id"]) ?? 0
+            guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
+            for record in records.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
+                let candidate = record.value
+                guard candidate.date == project.date, candidate.begin == project.begin, candidate.end == project.end,
+                    candidate.address == project.address, candidate.capacity == project.capacity, candidate.price == project.price,
+                    candidate.abstract == project.description
+                else { continue }
+                let claim = RecordClaim(.projects, candidate.id)
+                if await check.isClaimed(claim) { continue }
+                return .present(
+                    Confirmation(
+                        result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
+                        mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim]))
+            }
+            return .absent
+        case .cancelProject(let project):
+            let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
+            return Self.judge(outcome) { record in
+                record.value.status == 0 ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
+            }
+        case .rejectDiagnosis(let id, _):
+            return await diagnosis(id) { $0.verifyStatus == 2 }
+        case .markDiagnosisDone(let id):
+            return await diagnosis(id) { $0.status == 3 }
+        case .ratePatient(let id, _, _):
+            return await diagnosis(id) { ($0.patientCreditScore ?? 0) > 0 || ($0.patientPunctualityScore ?? 0) > 0 }
+        case .recordDiagnosisResult(let id, let result, let photos):
+            let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
+            return await diagnosis(id) { $0.result == result && (urls.isEmpty || $0.resultPhotos == urls) }
+        case .rateDoctor(let id, _, _):
+            return await diagnosis(id) { ($0.doctorScore ?? 0) > 0 }
+        case .cancelForPatient(let id):
+            return await diagnosis(id) { $0.verifyStatus == 3 }
+        case .joinOrganisation(let organisation, let membership):
+            let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
+            return Self.judge(outcome) { records in
+                guard let found = records.first(where: { $0.value.organisationID == organisation }) else { return nil }
+                return Confirmation(
+                    result: ["id": .integer(found.value.id)], refreshed: [.membership(found.value, raw: found.raw)],
+                    mapping: TempIDMapping(.memberships, tempID: membership, realID: found.value.id))
+            }
+        case .leaveOrganisation(let membership):
+            let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
+            return Self.judge(outcome) { records in
+                records.contains { $0.value.id == membership } ? nil : Confirmation()
+            }
+        case .joinProject(let project, _, _, _, let diagnosis):
+            let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
+            guard case .applied(let record) = outcome else { return Self.judge(outcome) { _ in nil } }
+            guard record.value.isJoined == 1 else { return .absent }
+            var confirmation = Confirmation(refreshed: [.project(record.value, raw: record.raw)])
+            // The booking itself: the casebook of the latest booking names it among the
+            // patient's waiting diagnoses. If these reads fail the booking still stands.
+            if case .applied(let casebook) = await reader.record(.projectCasebook, path: ["id": String(project)], as: Casebook.self),
+                case .applied(let waiting) = await reader.all(.patientDiagnoses, parameters: ["type": 1], as: Diagnosis.self),
+                let booking = waiting.first(where: { $0.value.casebook?.id == casebook.value.id })
+            {
+                confirmation.result = ["id": .integer(booking.value.id)]
+                confirmation.refreshed.append(.diagnosis(booking.value, raw: booking.raw, projectID: project))
+                confirmation.mapping = TempIDMapping(.diagnoses, tempID: diagnosis, realID: booking.value.id)
+            }
+            return .present(confirmation)
+        case .cancelProjectJoin(let project):
+            let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
+            return Self.judge(outcome) { record in
+                record.value.isJoined == 0 ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
+            }
+        case .bindPatient(let phone, _):
+            let outcome = await reader.all(.assistantPatients, parameters: ["keyword": .string(phone)], as: Patient.self)
+            return Self.judge(outcome) { records in
+                guard let patient = records.first(where: { $0.value.phone == phone }) else { return nil }
+                return Confirmation(result: ["id": .integer(patient.value.id)], refreshed: [.user(.patient(patient.value), raw: patient.raw)])
+            }
+        case .createPatient(let patient, let tempID):
+            // The API answers no id: the new patient is found by its ID-card number, which the
+            // assistant's patients cannot share. The keyword search covers names, not ID cards.
+            let name = patient.fields["real_name"].flatMap { if case .string(let text) = $0 { text } else { nil } }
+            let outcome = await reader.all(.assistantPatients, parameters: name.map { ["keyword": .string($0)] } ?? [:], as: Patient.self)
+            return Self.judge(outcome) { records in
+                guard let found = records.first(where: { $0.value.idCardNumber?.uppercased() == patient.idCardNumber.uppercased() }) else {
+                    return nil
+                }
+                return Confirmation(
+                    result: ["id": .integer(found.value.id)], refreshed: [.user(.patient(found.value), raw: found.raw)],
+                    mapping: TempIDMapping(.users, tempID: tempID, realID: found.value.id))
+            }
+        case .joinProjectForPatient(let project, let patient, _, let diagnosis):
+            let outcome = await reader.all(.assistantProjectPatients, path: ["id": String(project)], as: Diagnosis.self)
+            guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
+            for record in records where record.value.patient?.id == patient && record.value.verifyStatus == 1 {
+                return .present(
+                    Confirmation(
+                        result: ["id": .integer(record.value.id)], refreshed: [.diagnosis(record.value, raw: record.raw, projectID: project)],
+                        mapping: TempIDMapping(.diagnoses, tempID: diagnosis, realID: record.value.id)))
+            }
+            return .absent
+        case .sendChatMessage(let to, let content, let photos, let message):
+            let dialogs = await reader.all(.chatDialogs, as: ChatDialog.self)
+            guard case .applied(let list) = dialogs else { return Self.judge(dialogs) { _ in nil } }
+            let me = check.context.userID
+            guard let dialog = list.first(where: { Set([$0.value.patientUserID, $0.value.doctorUserID]) == Set([me, to]) }) else {
+                return .absent
+            }
+            let outcome = await reader.latest(.chatMessages, path: ["id": String(dialog.value.id)], as: ChatMessage.self)
+            guard case .applied(let messages) = outcome else { return Self.judge(outcome) { _ in nil } }
+            let after = Self.integer(check.baseline?["max_id"]) ?? 0
+            let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
+            for record in messages.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
+                let candidate = record.value
+                guard candidate.fromUserID == me, candidate.toUserID == to, candidate.content == content, candidate.photos == urls else { continue }
+                let claim = RecordClaim(.chatMessages, candidate.id)
+                if await check.isClaimed(claim) { continue }
+                return .present(
+                    Confirmation(
+                        result: ["id": .integer(candidate.id)],
+                        refreshed: [.chatMessage(candidate, raw: record.raw, dialogID: String(dialog.value.id))],
+                        mapping: TempIDMapping(.chatMessages, tempID: message, realID: candidate.id), claims: [claim]))
+            }
+            return .absent
+        }
+    }
+
+    /// Present when `confirm` finds the effect in an applied read; absent when the read was
+    /// refused for good (the record is gone or not ours: a resend will be refused too).
+    static func judge<Payload>(_ outcome: UpstreamOutcome<Payload>, _ confirm: (Payload) -> Confirmation?) -> ReadBack {
+        switch outcome {
+        case .applied(let payload): confirm(payload).map(ReadBack.present) ?? .absent
+        case .rejected: .absent
+        case .retryable(let retry): .undecided("read failed: \(retry)")
+        case .unknown(let reason): .undecided("read failed: \(reason)")
+        case .authExpired: .authExpired
+        }
+    }
+
+    static func integer(_ value: JSONValue?) -> Int? {
+        switch value {
+        case .integer(let number)?: number
+        case .string(let text)?: Int(text)
+        default: nil
+        }
+    }
+
+    /// Whether a field the server shows holds what was sent (numbers and text compared as text).
+    static func same(_ shown: JSONValue?, _ sent: JSONValue) -> Bool {
+        func text(_ value: JSONValue?) -> String? {
+            switch value {
+            case .string(let text)?: text
+            case .integer(let number)?: String(number)
+            case .number(let number)?: number.rounded() == number ? String(Int(number)) : String(number)
+            default: nil
+            }
+        }
+        if case .array = sent { return shown == sent }
+        if let a = text(shown), let b = text(sent) { return a == b }
+        return shown == sent
+    }
+
+    static func withoutToken(_ raw: JSONValue) -> JSONValue {
+        MergePatch.apply(["token": nil], to: raw)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import MirrorStore
+import VolunteerAPI
+
+/// Where front ends' mutations enter: validated, then written in one transaction with their
+/// photo uploads, their optimistic effect and journal entries, and only then acknowledged with
+/// their local ids. Operators list, retry and discard entries here.
+public struct Outbox: Sendable {
+    private let store: MirrorStore
+    /// Told when there is something new to send.
+    private let wake: @Sendable () async -> Void
+
+    public init(store: MirrorStore, wake: @escaping @Sendable () async -> Void = {}) {
+        self.store = store
+        self.wake = wake
+    }
+
+    /// Validates and enqueues a mutation of `kind` for `context`'s user. Throws a
+    /// ``MutationError`` naming the field before anything is written. Returns the entries
+    /// created: the photo uploads first, the mutation itself last.
+    @discardableResult
+    public func submit(_ kind: MutationKind, parameters: [String: JSONValue], context: MutationContext?) async throws -> [OutboxEntry] {
+        let draft = try Mutation.validate(kind, parameters: parameters, role: context?.role)
+        guard let context else { throw MutationError.notLoggedIn }
+        return try await enqueue(draft, context: context)
+    }
+
+    /// Enqueues a validated draft (see ``Mutation/validate(_:parameters:role:)``).
+    @discardableResult
+    public func enqueue(_ draft: MutationDraft, context: MutationContext) async throws -> [OutboxEntry] {
+        let result = try await store.enqueue { transaction in
+            var uploads: [Int] = []
+            if case .uploadPhoto = draft.mutation {
+                let id = try transaction.add(
+                    NewOutboxEntry(kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
+                // Its own chain, so that dependents enqueued later can name it.
+                _ = id
+                return
+            }
+            for blob in draft.attachments {
+                let upload = Mutation.uploadPhoto(contentType: blob.contentType, filename: blob.filename)
+                let id = try transaction.add(
+                    NewOutboxEntry(kind: upload.kind.rawValue, arguments: try JSONValue(encoding: upload), chains: [], blob: blob))
+                uploads.append(id)
+            }
+            var tempID = 0
+            if let created = draft.mutation.createdRecord {
+                tempID = try transaction.allocateTempID(created.collection)
+            }
+            let mutation = draft.mutation.assigning(tempID: tempID, uploads: uploads)
+            try transaction.add(
+                NewOutboxEntry(
+                    kind: mutation.kind.rawValue, arguments: try JSONValue(encoding: mutation),
+                    chains: mutation.chains + uploads.map { "upload:\($0)" },
+                    effects: try mutation.effects(in: transaction, context: context)))
+        }
+        await wake()
+        return result.entries
+    }
+
+    /// Entries, filtered by state and kind.
+    public func entries(states: Set<OutboxState>? = nil, kind: MutationKind? = nil, afterID: Int = 0, limit: Int = 100) async throws -> [OutboxEntry] {
+        try await store.outboxEntries(states: states, kind: kind?.rawValue, afterID: afterID, limit: limit)
+    }
+
+    /// An operator's retry of a parked or rejected entry. False in any other state.
+    public func retry(_ id: Int, context: MutationContext) async throws -> Bool {
+        let retried = try await store.retry(id) { entry, transaction in
+            guard let mutation = Replayer.decode(entry) else { return [] }
+            return try mutation.effects(in: transaction, context: context)
+        }
+        if retried { await wake() }
+        return retried
+    }
+
+    /// An operator's discard of a queued, parked or rejected entry (its effect rolled back).
+    /// False in any other state: an entry that may be on the server is never dropped.
+    public func discard(_ id: Int) async throws -> Bool {
+        let discarded = try await store.discard(id)
+        if discarded { await wake() }
+        return discarded
+    }
+}

@@ -1,0 +1,82 @@
+import UpstreamClient
+
+/// The outbox's rules as a value: what becomes of an entry after each send and each read-back
+/// check, backoff with jitter, and the pacing of a drain. Tested without sockets or clocks; the
+/// ``Replayer`` carries its decisions out.
+public struct OutboxPolicy: Sendable, Hashable {
+    /// Sends before an entry is parked.
+    public var maximumAttempts = 8
+    /// Read-back checks that could not decide before an entry is parked.
+    public var maximumChecks = 12
+    /// The first backoff; each later one doubles, up to ``backoffCap``.
+    public var backoffBase: Duration = .seconds(1)
+    public var backoffCap: Duration = .seconds(300)
+    /// Requests per second while draining (sends and read-backs), and the burst allowed.
+    public var requestsPerSecond: Double = 5
+    public var burst = 5
+    /// The longest random wait before a drain after the link came back, so that kiosks that
+    /// lost the same link do not all send at the same instant.
+    public var reconnectJitter: Duration = .seconds(5)
+    /// Entries worked on at once (never two of the same chain).
+    public var concurrency = 4
+
+    public init() {}
+
+    /// What to do with an entry next.
+    public enum Decision: Sendable, Hashable {
+        /// The server applied it: confirm (read the fresh records), then mark applied.
+        case confirm
+        /// The server refused it for good.
+        case reject(errorCode: Int?, message: String)
+        /// Send again, not before `after`.
+        case resend(after: Duration, error: String?)
+        /// Read the server before anything else, not before `after`.
+        case check(after: Duration, error: String)
+        /// Give up for now: an operator may retry or discard it.
+        case park(error: String)
+        /// The session is not valid: nothing is sent until a login succeeds.
+        case pauseForLogin
+    }
+
+    /// After a send that ended in `outcome`, the entry having been sent `attempts` times.
+    public func afterSend<Payload>(_ outcome: UpstreamOutcome<Payload>, attempts: Int, roll: Double) -> Decision {
+        switch outcome {
+        case .applied: return .confirm
+        case .rejected(let rejection): return .reject(errorCode: rejection.errorCode, message: rejection.message ?? "\(rejection)")
+        case .retryable(let retry):
+            guard attempts < maximumAttempts else { return .park(error: "gave up after \(attempts) attempts: \(retry)") }
+            let wait = backoff(attempt: attempts, roll: roll)
+            return .resend(after: max(wait, retry.after ?? .zero), error: "\(retry)")
+        case .unknown(let reason):
+            return .check(after: backoff(attempt: 1, roll: roll), error: "\(reason)")
+        case .authExpired:
+            return .pauseForLogin
+        }
+    }
+
+    /// After a read-back check of an entry checked `checks` times before; `committed` when
+    /// the server is known to have applied it.
+    public func afterCheck(_ readBack: ReadBack, checks: Int, attempts: Int, committed: Bool, roll: Double) -> Decision {
+        switch readBack {
+        case .present: return .confirm
+        case .absent, .uncheckable:
+            if committed { return .confirm }
+            guard attempts < maximumAttempts else { return .park(error: "not applied after \(attempts) attempts") }
+            return .resend(after: .zero, error: nil)
+        case .undecided(let reason):
+            guard checks + 1 < maximumChecks else { return .park(error: "could not confirm after \(checks + 1) checks: \(reason)") }
+            return .check(after: backoff(attempt: checks + 1, roll: roll), error: reason)
+        case .authExpired:
+            return .pauseForLogin
+        }
+    }
+
+    /// Exponential backoff with jitter: `base × 2^(attempt-1)`, capped, then scaled by a random
+    /// factor in [0.5, 1) (`roll` in [0, 1)) so that entries and kiosks spread out.
+    public func backoff(attempt: Int, roll: Double) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        let raw = backoffBase * (1 << exponent)
+        let capped = min(raw, backoffCap)
+        return capped * (0.5 + 0.5 * min(max(roll, 0), 0.999_999))
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+import Logging
+import MirrorStore
+import UpstreamClient
+import VolunteerAPI
+
+/// Applies the outbox upstream, exactly once per entry: picks entries first in their chains,
+/// makes each `in flight` durable before its request leaves, and turns each outcome into the
+/// next state through ``OutboxPolicy``. An unknown outcome, and an entry found in flight at
+/// start-up, is resolved by the mutation's read-back check; only a confirmed absence resends.
+///
+/// An expired session pauses it (nothing is sent, dropped or parked) until ``loggedIn(_:)``;
+/// a failed link holds every send until the backoff ends or ``linkRestored()``; a drain is
+/// paced by a token bucket, after a random wait when the link comes back.
+public actor Replayer {
+    /// What listeners are told.
+    public enum Event: Sendable, Hashable {
+        /// An entry reached a state (applied, rejected, parked, or back to queued/unknown).
+        case entry(id: Int, state: OutboxState)
+        case pausedForLogin
+        case linkDown
+        case linkRestored
+    }
+
+    private let client: UpstreamClient
+    private let store: MirrorStore
+    private var context: MutationContext
+    public let policy: OutboxPolicy
+    private let logger: Logger
+    private var pacer: DrainPacer
+    private var generator = SystemRandomNumberGenerator()
+    private var listeners: [AsyncStream<Event>.Continuation] = []
+    private var sleeper: Task<Void, Never>?
+    private var idle: CheckedContinuation<Void, Never>?
+    public private(set) var isPausedForLogin = false
+    /// No send before this instant: the link failed.
+    private var linkDownUntil: ContinuousClock.Instant?
+    private var linkWasDown = false
+
+    public init(client: UpstreamClient, store: MirrorStore, context: MutationContext, policy: OutboxPolicy = OutboxPolicy(), logger: Logger) {
+        self.client = client
+        self.store = store
+        self.context = context
+        self.policy = policy
+        self.logger = logger
+        self.pacer = DrainPacer(requestsPerSecond: policy.requestsPerSecond, burst: policy.burst, now: .now)
+    }
+
+    /// Events from now on, until the replayer stops.
+    public func events() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
+        listeners.append(continuation)
+        return stream
+    }
+
+    /// Something was enqueued, retried or became due: look again now.
+    public func wake() {
+        sleeper?.cancel()
+        idle?.resume()
+        idle = nil
+    }
+
+    /// A login succeeded (the client holds the new session): sending resumes.
+    public func loggedIn(_ context: MutationContext? = nil) {
+        if let context { self.context = context }
+        isPausedForLogin = false
+        wake()
+    }
+
+    /// The link is known to be back (a pull succeeded): drain after a random wait.
+    public func linkRestored() async {
+        guard linkDownUntil != nil || linkWasDown else { return }
+        await restoreLink()
+    }
+
+    /// Runs until the task is cancelled. Entries found in flight become unknown first.
+    public func run() async {
+        defer { for listener in listeners { listener.finish() } }
+        do {
+            let recovered = try await store.recoverInFlight()
+            if !recovered.isEmpty { logger.notice("outbox entries found in flight at start-up", metadata: ["count": "\(recovered.count)"]) }
+        } catch {
+            logger.error("outbox recovery failed", metadata: ["error": "\(error)"])
+        }
+        await withTaskCancellationHandler {
+            while !Task.isCancelled {
+                await step()
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+    }
+
+    /// Works on every entry ready now, once each; returns how many. (The loop of ``run()``, one
+    /// turn at a time, for tests and tools.)
+    @discardableResult
+    public func drainReady() async -> Int {
+        let ready: [OutboxEntry]
+        do {
+            ready = try await store.readyOutboxEntries(now: Date(), limit: policy.concurrency)
+        } catch {
+            logger.error("outbox read failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for entry in ready {
+                let at = pacer.reserve(now: .now)
+                group.addTask {
+                    try? await Task.sleep(until: at, clock: .continuous)
+                    await self.work(on: entry)
+                }
+            }
+        }
+        return ready.count
+    }
+
+    private func step() async {
+        if isPausedForLogin {
+            await waitForWake()
+            return
+        }
+        if let until = linkDownUntil, until > .now {
+            await sleep(until: until)
+            if Task.isCancelled { return }
+            linkDownUntil = nil
+        }
+        if await drainReady() > 0 { return }
+        let due = try? await store.nextOutboxDue()
+        guard !Task.isCancelled else { return }
+        if let due {
+            let wait = due.timeIntervalSinceNow
+            await sleep(until: .now + .seconds(max(wait, 0.001)))
+        } else {
+            await waitForWake()
+        }
+    }
+
+    // MARK: - One entry
+
+    private func work(on entry: OutboxEntry) async {
+        guard !isPausedForLogin, linkDownUntil == nil else { return }
+        guard let mutation = Self.decode(entry) else {
+            await record(entry, .reject(errorCode: nil, message: "the stored mutation cannot be read by this version"))
+            return
+        }
+        if entry.state == .unknown {
+            await check(entry, mutation)
+        } else {
+            await send(entry, mutation)
+        }
+    }
+
+    private func send(_ entry: OutboxEntry, _ mutation: Mutation) async {
+        let resolution: MutationResolution
+        do {
+            resolution = try await mutation.resolved(
+                realID: { [store] in try await store.realID(forTemp: $0) },
+                uploadURL: { [store] id in
+                    guard let upload = try await store.outboxEntry(id), upload.state == .applied,
+                        case .string(let url)? = upload.result?["url"]
+                    else { return nil }
+                    return url
+                })
+        } catch {
+            logger.error("outbox read failed", metadata: ["error": "\(error)"])
+            return
+        }
+        guard case .ready(let resolved) = resolution else {
+            if case .impossible(let reason) = resolution { await record(entry, .reject(errorCode: nil, message: reason)) }
+            return
+        }
+        do {
+            let arguments = try JSONValue(encoding: resolved)
+            try await store.markInFlight(entry.id, arguments: arguments, baseline: try await resolved.baseline(store: store))
+        } catch {
+            logger.error("outbox write failed", metadata: ["error": "\(error)"])
+            return
+        }
+        let attempts = entry.attempts + 1
+        let roll = Double.random(in: 0..<1, using: &generator)
+        let decision: OutboxPolicy.Decision
+        var answer: JSONValue?
+        if case .uploadPhoto = resolved {
+            guard let blob = try? await store.blob(of: entry.id) else {
+                await record(entry, .reject(errorCode: nil, message: "the photo's bytes are gone"))
+                return
+            }
+            let outcome = await client.upload(UpstreamFile(data: blob.data, filename: blob.filename, contentType: blob.contentType))
+            if case .applied(let file) = outcome { answer = ["url": .string(file.url)] }
+            decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
+            noteLink(outcome)
+        } else {
+            let request = resolved.request(context: context)
+            let outcome = await client.call(resolved.kind.endpoint, path: request.path, parameters: request.parameters, as: JSONValue.self)
+            answer = outcome.payload
+            decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
+            noteLink(outcome)
+        }
+        if case .confirm = decision {
+            await confirm(entry, resolved, answer: answer)
+        } else {
+            await record(entry, decision)
+        }
+    }
+
+    private func check(_ entry: OutboxEntry, _ mutation: Mutation) async {
+        let readBack = await mutation.readBack(readBackContext(entry))
+        let decision = policy.afterCheck(
+            readBack, checks: entry.checks, attempts: entry.attempts, committed: entry.committed, roll: Double.random(in: 0..<1, using: &generator))
+        switch (decision, readBack) {
+        case (.confirm, .present(let confirmation)):
+            await apply(entry, confirmation)
+        case (.confirm, _):
+            await apply(entry, Confirmation())
+        case (.resend, _):
+            do {
+                try await store.requeue(entry.id, at: Date(), error: "not found upstream: sending again", countingCheck: true)
+            } catch {
+                logger.error("outbox write failed", metadata: ["error": "\(error)"])
+            }
+            emit(.entry(id: entry.id, state: .queued))
+        case (.check(let after, let error), _):
+            do {
+                try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, countingCheck: true)
+            } catch {
+                logger.error("outbox write failed", metadata: ["error": "\(error)"])
+            }
+        default:
+            await record(entry, decision)
+        }
+    }
+
+    /// The server answered success: read the fresh records (and a created record's id), then
+    /// mark applied. A created record whose id cannot be read yet stays `unknown`, committed,
+    /// until a later check finds it.
+    private func confirm(_ entry: OutboxEntry, _ mutation: Mutation, answer: JSONValue?) async {
+        var confirmation = Confirmation()
+        if case .uploadPhoto = mutation {
+            confirmation.result = answer
+        } else if case .publishProject(let project) = mutation, let answer, let id = Mutation.integer(answer["id"]) {
+            // The project comes back in the answer: no read needed.
+            let record = MirroredRecord.decoding(.projects, id: id, raw: answer, context: [:])
+            confirmation = Confirmation(
+                result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
+                claims: [RecordClaim(.projects, id)])
+        } else {
+            switch await mutation.readBack(readBackContext(entry)) {
+            case .present(let found):
+                confirmation = found
+            case .undecided, .authExpired:
+                guard let created = mutation.createdRecord, created.id < 0 else { break }
+                do {
+                    try await store.markUnknown(entry.id, checkAt: Date(), error: "applied; its new record's id is not known yet", committed: true)
+                } catch {
+                    logger.error("outbox write failed", metadata: ["error": "\(error)"])
+                }
+                return
+            case .absent, .uncheckable:
+                break
+            }
+        }
+        await apply(entry, confirmation)
+    }
+
+    private func apply(_ entry: OutboxEntry, _ confirmation: Confirmation) async {
+        do {
+            try await store.markApplied(
+                entry.id, result: confirmation.result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims)
+            logger.info("outbox entry applied", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
+            emit(.entry(id: entry.id, state: .applied))
+        } catch {
+            logger.error("outbox write failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func record(_ entry: OutboxEntry, _ decision: OutboxPolicy.Decision) async {
+        do {
+            switch decision {
+            case .confirm:
+                await apply(entry, Confirmation())
+            case .reject(let code, let message):
+                try await store.markRejected(entry.id, errorCode: code, message: message)
+                logger.notice("outbox entry rejected", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)", "error_code": "\(code ?? 0)"])
+                emit(.entry(id: entry.id, state: .rejected))
+            case .resend(let after, let error):
+                try await store.requeue(entry.id, at: Date().addingTimeInterval(Self.seconds(after)), error: error)
+                emit(.entry(id: entry.id, state: .queued))
+            case .check(let after, let error):
+                try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error)
+                emit(.entry(id: entry.id, state: .unknown))
+            case .park(let error):
+                try await store.park(entry.id, error: error)
+                logger.warning("outbox entry parked", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
+                emit(.entry(id: entry.id, state: .parked))
+            case .pauseForLogin:
+                try await store.requeue(entry.id, at: Date(), error: "session expired", uncountingAttempt: true)
+                if !isPausedForLogin {
+                    isPausedForLogin = true
+                    logger.notice("outbox paused until the next login")
+                    emit(.pausedForLogin)
+                }
+            }
+        } catch {
+            logger.error("outbox write failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Link
+
+    /// A failed connection holds every send for a backoff; the first success after it restores
+    /// the link (expediting what waited) after a random wait.
+    private func noteLink<Payload>(_ outcome: UpstreamOutcome<Payload>) {
+        switch outcome {
+        case .retryable(let retry) where retry.isConnectionFailure:
+            let wait = policy.backoff(attempt: linkWasDown ? 4 : 1, roll: Double.random(in: 0..<1, using: &generator))
+            linkDownUntil = .now + wait
+            if !linkWasDown {
+                linkWasDown = true
+                emit(.linkDown)
+            }
+        case .applied, .rejected, .unknown:
+            if linkWasDown {
+                Task { await self.restoreLink() }
+            }
+        default:
+            break
+        }
+    }
+
+    private func restoreLink() async {
+        guard linkWasDown || linkDownUntil != nil else { return }
+        linkWasDown = false
+        let jitter = policy.reconnectJitter * Double.random(in: 0..<1, using: &generator)
+        linkDownUntil = .now + jitter
+        try? await store.expediteQueued()
+        emit(.linkRestored)
+        wake()
+    }
+
+    // MARK: - Helpers
+
+    private func readBackContext(_ entry: OutboxEntry) -> ReadBackContext {
+        ReadBackContext(
+            entryID: entry.id, context: context, baseline: entry.baseline, reader: UpstreamReader(client: client),
+            isClaimed: { [store] claim in (try? await store.isClaimed(claim, byOtherThan: entry.id)) ?? false })
+    }
+
+    static func decode(_ entry: OutboxEntry) -> Mutation? {
+        guard let data = try? JSONEncoder().encode(entry.arguments) else { return nil }
+        return try? JSONDecoder().decode(Mutation.self, from: data)
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private func sleep(until instant: ContinuousClock.Instant) async {
+        let task = Task { _ = try? await Task.sleep(until: instant, clock: .continuous) }
+        sleeper = task
+        await task.value
+        sleeper = nil
+    }
+
+    private func waitForWake() async {
+        guard !Task.isCancelled else { return }
+        await withCheckedContinuation { idle = $0 }
+    }
+
+    private func emit(_ event: Event) {
+        for listener in listeners { listener.yield(event) }
+    }
+}
+
+extension JSONValue {
+    /// A Codable value as JSON.
+    init(encoding value: some Encodable) throws {
+        let data = try JSONEncoder().encode(value)
+        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+}
+
+extension UpstreamRetry {
+    /// Whether no connection could be used: the link, not the request, is at fault.
+    var isConnectionFailure: Bool {
+        if case .notSent = reason { return true }
+        return false
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+import UpstreamClient
+import VolunteerAPI
+
+@testable import SyncEngine
+
+/// The outbox's decisions as a value: no sockets, no clocks.
+@Suite("Outbox policy")
+struct OutboxPolicyTests {
+    let policy = OutboxPolicy()
+
+    @Test("applied confirms, a rejection keeps the server's message, an unknown outcome is checked before anything is resent")
+    func afterSend() {
+        #expect(policy.afterSend(UpstreamOutcome<Int>.applied(1), attempts: 1, roll: 0) == .confirm)
+        let rejected = policy.afterSend(
+            UpstreamOutcome<Int>.rejected(UpstreamRejection(errorCode: 4009, message: "名额已满", httpStatus: 409)), attempts: 1, roll: 0)
+        #expect(rejected == .reject(errorCode: 4009, message: "名额已满"))
+        guard case .check = policy.afterSend(UpstreamOutcome<Int>.unknown(UpstreamUncertainty(.noAnswer(.connectionReset))), attempts: 1, roll: 0)
+        else {
+            Issue.record("an unknown outcome must lead to a read-back check")
+            return
+        }
+        #expect(policy.afterSend(UpstreamOutcome<Int>.authExpired, attempts: 1, roll: 0) == .pauseForLogin)
+    }
+
+    @Test("a retryable outcome is resent with growing backoff, then parked after the bounded attempts")
+    func retryable() {
+        let retry = UpstreamOutcome<Int>.retryable(UpstreamRetry(.status(429)))
+        guard case .resend(let first, _) = policy.afterSend(retry, attempts: 1, roll: 0.999),
+            case .resend(let third, _) = policy.afterSend(retry, attempts: 3, roll: 0.999)
+        else {
+            Issue.record("retryable outcomes below the bound must be resent")
+            return
+        }
+        #expect(third > first)
+        guard case .park = policy.afterSend(retry, attempts: policy.maximumAttempts, roll: 0) else {
+            Issue.record("the last attempt must park the entry")
+            return
+        }
+    }
+
+    @Test("a Retry-After longer than the backoff is honoured")
+    func retryAfter() {
+        let outcome = UpstreamOutcome<Int>.retryable(UpstreamRetry(.status(429), after: .seconds(120)))
+        #expect(policy.afterSend(outcome, attempts: 1, roll: 0) == .resend(after: .seconds(120), error: "HTTP 429, retry after 120.0 seconds"))
+    }
+
+    @Test("backoff doubles, stays within [half, full] of its step, and is capped")
+    func backoff() {
+        #expect(policy.backoff(attempt: 1, roll: 0) == .milliseconds(500))  // 1 s × 0.5
+        #expect(policy.backoff(attempt: 3, roll: 0) == .seconds(2))
+        #expect(policy.backoff(attempt: 3, roll: 0.999_999) < .seconds(4))
+        #expect(policy.backoff(attempt: 40, roll: 0.999) <= policy.backoffCap)
+    }
+
+    @Test("a check that finds the effect confirms; a confirmed absence resends; an undecided check is retried, then parked")
+    func afterCheck() {
+        #expect(policy.afterCheck(.present(Confirmation()), checks: 0, attempts: 1, committed: false, roll: 0) == .confirm)
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, roll: 0) == .resend(after: .zero, error: nil))
+        // The server answered success earlier: absence of a findable record never resends it.
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: true, roll: 0) == .confirm)
+        guard case .check = policy.afterCheck(.undecided("offline"), checks: 0, attempts: 1, committed: false, roll: 0),
+            case .park = policy.afterCheck(.undecided("offline"), checks: policy.maximumChecks - 1, attempts: 1, committed: false, roll: 0)
+        else {
+            Issue.record("undecided checks must be retried, then parked")
+            return
+        }
+        #expect(policy.afterCheck(.authExpired, checks: 0, attempts: 1, committed: false, roll: 0) == .pauseForLogin)
+    }
+
+    @Test("the pacer lets a burst through, then spaces requests at the configured rate")
+    func pacer() {
+        let start = ContinuousClock.now
+        var pacer = DrainPacer(requestsPerSecond: 10, burst: 3, now: start)
+        #expect((0..<3).map { _ in pacer.reserve(now: start) } == [start, start, start])
+        func near(_ instant: ContinuousClock.Instant, _ expected: ContinuousClock.Instant) -> Bool {
+            abs((instant - expected) / .microseconds(1)) < 1
+        }
+        #expect(near(pacer.reserve(now: start), start + .milliseconds(100)))
+        #expect(near(pacer.reserve(now: start), start + .milliseconds(200)))
+        // After a quiet second the bucket is full again.
+        let later = start + .seconds(2)
+        #expect(pacer.reserve(now: later) == later)
+    }
+}
