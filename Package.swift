@@ -59,7 +59,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LocalRPC", dependencies: ["VolunteerAPI", "MirrorStore"], swiftSettings: strict),
-        .target(name: "Systemd", swiftSettings: strict),
+        // sd_notify, the watchdog, socket activation and journald-friendly logging, on plain Glibc
+        // sockets: no libsystemd to link or ship.
+        .target(
+            name: "Systemd",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "ReferenceServer",
             dependencies: [
@@ -148,7 +154,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LocalRPCTests", dependencies: ["LocalRPC"], swiftSettings: strict),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
+        .testTarget(
+            name: "SystemdTests",
+            dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ReferenceServerTests",
             dependencies: [

@@ -1,5 +1,13 @@
-/// The `Systemd` module: sd_notify (READY, STATUS, WATCHDOG, STOPPING) and socket activation (LISTEN_FDS), without linking libsystemd.
+/// The `Systemd` module: what `vdsyncd` needs from systemd, without linking libsystemd.
 ///
-/// It arrives with issue #7; until then this namespace only marks its place in the
-/// layout of `docs/ARCHITECTURE.md`.
+/// - ``SystemdNotifier``: `sd_notify` datagrams (READY, STATUS, RELOADING, STOPPING, WATCHDOG).
+/// - ``WatchdogSettings``, ``WatchdogSchedule``, ``SystemdWatchdog``: watchdog pings that stop
+///   when any of the daemon's loops stops reporting, so systemd restarts a wedged daemon.
+/// - ``SocketActivation``: the listening socket systemd passed in (`LISTEN_FDS`).
+/// - ``JournalLogHandler`` and ``LogRedaction``: one line per log record on stderr, with
+///   journald priorities when stderr is the journal, and never a token, password, ID-card
+///   number or phone number.
+///
+/// Everything here talks to the kernel through Glibc directly: the protocols are a few
+/// environment variables and datagrams, documented by systemd as stable interfaces.
 public enum Systemd {}
