@@ -58,7 +58,16 @@ let package = Package(
             dependencies: ["VolunteerAPI", "UpstreamClient", "MirrorStore"],
             swiftSettings: strict
         ),
-        .target(name: "LocalRPC", dependencies: ["VolunteerAPI", "MirrorStore"], swiftSettings: strict),
+        .target(
+            name: "LocalRPC",
+            dependencies: [
+                "VolunteerAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // sd_notify, the watchdog, socket activation and journald-friendly logging, on plain Glibc
         // sockets: no libsystemd to link or ship.
         .target(
@@ -153,7 +162,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "LocalRPCTests", dependencies: ["LocalRPC"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalRPCTests",
+            dependencies: [
+                "LocalRPC", "VolunteerAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SystemdTests",
             dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
