@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "LocalRPC",
             dependencies: [
-                "VolunteerAPI",
+                "VolunteerAPI", "MirrorStore", "SyncEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "LocalRPCTests",
             dependencies: [
-                "LocalRPC", "VolunteerAPI",
+                "LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -202,7 +202,7 @@ extension Mutation {
     }
 
     /// The list of followed doctors the role mirrors.
-    static func followList(_ role: UserRole) -> String {
+    public static func followList(_ role: UserRole) -> String {
         PullStep(role == .assistant ? .assistantFollows : .patientFollows, into: .users, paging: .complete).listKey
     }
 

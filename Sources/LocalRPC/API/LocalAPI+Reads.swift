@@ -1,0 +1,163 @@
+import Foundation
+import MirrorStore
+import SyncEngine
+import VolunteerAPI
+
+extension LocalAPI {
+    /// The shape of every list answer: the page of items and the total matching.
+    static let pageSchema = RPCSchema.object(
+        [
+            "items": RPCSchema.array(of: itemSchema),
+            "total": RPCSchema.integer(description: "records matching, over all pages"),
+        ], required: ["items", "total"])
+
+    /// One record as a read shows it.
+    static let itemSchema = RPCSchema.object(
+        [
+            "id": RPCSchema.integer(description: "negative for a record created offline"),
+            "pending": RPCSchema.boolean(description: "whether pending mutations change it"),
+            "pending_mutations": RPCSchema.array(of: RPCSchema.integer(), description: "their local ids"),
+            "record": RPCSchema.object(description: "the record as the server sent it, with pending changes laid over it"),
+        ], required: ["id", "pending", "pending_mutations", "record"])
+
+    static let paging: [RPCMethod.Param] = [
+        .optional("limit", RPCSchema.integer(description: "1-500, default 50")),
+        .optional("offset", RPCSchema.integer(description: "default 0")),
+    ]
+
+    func readMethods() -> [RPCMethod] {
+        [
+            list(
+                "projects.list", "Projects: the doctor's own (mine), open for booking (open), booked by the assistant (booked), or all mirrored.",
+                .projects,
+                params: [
+                    .optional("scope", RPCSchema.enumeration(["mine", "open", "booked", "all"])),
+                    .optional("from_date", RPCSchema.string(description: "yyyy-MM-dd, inclusive")),
+                    .optional("to_date", RPCSchema.string(description: "yyyy-MM-dd, inclusive")),
+                    .optional("status", RPCSchema.integer(description: "1 active, 0 cancelled")),
+                    .optional("descending", RPCSchema.boolean(description: "latest first")),
+                ]
+            ) { params in
+                var query = MirrorQuery(.projects, sort: "date", descending: try params.optionalBool("descending") ?? false)
+                switch try params.optionalString("scope").map({ try Self.oneOf($0, ["mine", "open", "booked", "all"], "scope") }) ?? "all" {
+                case "mine": query.list = PullStep(.doctorProjects, into: .projects, paging: .single).listKey
+                case "open": query.list = PullStep(.projects, into: .projects, paging: .complete).listKey
+                case "booked": query.list = PullStep(.assistantProjects, into: .projects, paging: .complete).listKey
+                default: break
+                }
+                if let from = try params.optionalString("from_date") { query.filters.append(.init("date", .greaterOrEqual, .text(from))) }
+                if let to = try params.optionalString("to_date") { query.filters.append(.init("date", .lessOrEqual, .text(to))) }
+                if let status = try params.optionalInt("status") { query.filters.append(.init("status", .equal, .integer(status))) }
+                return query
+            },
+            get("projects.get", "One project.", .projects, id: "project_id"),
+            list(
+                "projects.patients", "A project's bookings (diagnoses), by visit time.", .diagnoses,
+                params: [
+                    .required("project_id", RPCSchema.integer()),
+                    .optional("status", RPCSchema.integer(description: "1 waiting, 2 not seen, 3 seen")),
+                    .optional("verify_status", RPCSchema.integer(description: "1 booked, 2 rejected, 3 cancelled")),
+                ]
+            ) { params in
+                var query = MirrorQuery(.diagnoses, filters: [.init("project_id", .equal, .integer(try params.requiredInt("project_id")))], sort: "visit_time")
+                if let status = try params.optionalInt("status") { query.filters.append(.init("status", .equal, .integer(status))) }
+                if let status = try params.optionalInt("verify_status") { query.filters.append(.init("verify_status", .equal, .integer(status))) }
+                return query
+            },
+            list(
+                "diagnoses.list", "Diagnoses (bookings) by status, latest first.", .diagnoses,
+                params: [
+                    .optional("status", RPCSchema.integer(description: "1 waiting, 2 not seen, 3 seen")),
+                    .optional("verify_status", RPCSchema.integer(description: "1 booked, 2 rejected, 3 cancelled")),
+                    .optional("patient_id", RPCSchema.integer()),
+                ]
+            ) { params in
+                var query = MirrorQuery(.diagnoses, sort: "id", descending: true)
+                if let status = try params.optionalInt("status") { query.filters.append(.init("status", .equal, .integer(status))) }
+                if let status = try params.optionalInt("verify_status") { query.filters.append(.init("verify_status", .equal, .integer(status))) }
+                if let patient = try params.optionalInt("patient_id") { query.filters.append(.init("patient_id", .equal, .integer(patient))) }
+                return query
+            },
+            get("diagnoses.get", "One diagnosis (booking).", .diagnoses, id: "diagnosis_id"),
+            list("messages.list", "System messages, newest first.", .systemMessages, params: []) { _ in
+                MirrorQuery(.systemMessages, sort: "publish_time", descending: true)
+            },
+            list("dialogs.list", "Chat dialogs, most recent message first.", .chatDialogs, params: []) { _ in
+                MirrorQuery(.chatDialogs, sort: "last_msg_id", descending: true)
+            },
+            RPCMethod(
+                "dialogs.messages", summary: "A dialog's latest messages (default 50), oldest first; before_id pages back.", access: .read,
+                params: [
+                    .required("dialog_id", RPCSchema.integer()),
+                    .optional("limit", RPCSchema.integer(description: "1-500, default 50")),
+                    .optional("before_id", RPCSchema.integer(description: "only messages older than this id")),
+                ],
+                result: .init("page", Self.pageSchema)
+            ) { params, _ in
+                var query = MirrorQuery(
+                    .chatMessages, filters: [.init("dialog_id", .equal, .text(String(try params.requiredInt("dialog_id"))))], sort: "id",
+                    descending: true, limit: try params.optionalInt("limit", in: 1...500) ?? 50)
+                if let before = try params.optionalInt("before_id") { query.filters.append(.init("id", .less, .integer(before))) }
+                let (rows, total) = try await store.query(query)
+                return ["items": .array(rows.reversed().map(Self.item)), "total": .integer(total)]
+            },
+            list("patients.list", "The assistant's patients.", .users, params: []) { _ in
+                MirrorQuery(.users, list: PullStep(.assistantPatients, into: .users, paging: .complete).listKey)
+            },
+            list("follows.list", "The doctors the patient or assistant follows.", .users, params: []) { _ in
+                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+                return MirrorQuery(.users, list: Mutation.followList(context.role))
+            },
+            list("memberships.list", "The doctor's organisation memberships.", .memberships, params: []) { _ in
+                MirrorQuery(.memberships, list: PullStep(.myOrganisations, into: .memberships, paging: .complete).listKey)
+            },
+            RPCMethod(
+                "profile.get", summary: "The logged-in user's profile.", access: .read, result: .init("item", Self.itemSchema)
+            ) { _, _ in
+                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+                guard let row = try await store.row(.users, id: context.userID) else { throw Failure.notFound("the profile") }
+                return Self.item(row)
+            },
+            list("hospitals.list", "Hospitals.", .hospitals, params: []) { _ in MirrorQuery(.hospitals, sort: "name") },
+            list("organisations.list", "Organisations.", .organisations, params: []) { _ in MirrorQuery(.organisations, sort: "name") },
+            list("news.list", "News for the role, newest first.", .news, params: []) { _ in
+                MirrorQuery(.news, sort: "publish_time", descending: true)
+            },
+        ]
+    }
+
+    /// A paged list method over one query.
+    private func list(
+        _ name: String, _ summary: String, _ collection: MirrorCollection, params: [RPCMethod.Param],
+        query: @escaping @Sendable (RPCParams) async throws -> MirrorQuery
+    ) -> RPCMethod {
+        RPCMethod(name, summary: summary, access: .read, params: params + Self.paging, result: .init("page", Self.pageSchema)) { params, _ in
+            var built = try await query(params)
+            built.limit = try params.optionalInt("limit", in: 1...500) ?? 50
+            built.offset = try params.optionalInt("offset", in: 0...Int(Int32.max)) ?? 0
+            let (rows, total) = try await store.query(built)
+            return ["items": .array(rows.map(Self.item)), "total": .integer(total)]
+        }
+    }
+
+    /// A method reading one record by id.
+    private func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
+        RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
+            params, _ in
+            guard let row = try await store.row(collection, id: try params.requiredInt(id)) else { throw Failure.notFound("\(id)") }
+            return Self.item(row)
+        }
+    }
+
+    static func item(_ row: MirrorRow) -> JSONValue {
+        [
+            "id": .integer(row.id), "pending": .bool(row.isPending), "pending_mutations": .array(row.pendingEntries.map(JSONValue.integer)),
+            "record": row.raw,
+        ]
+    }
+
+    static func oneOf(_ value: String, _ allowed: [String], _ field: String) throws(RPCError) -> String {
+        guard allowed.contains(value) else { throw RPCError.invalidParams(field: field, problem: "must be one of \(allowed.joined(separator: ", "))") }
+        return value
+    }
+}
