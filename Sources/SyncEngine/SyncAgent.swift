@@ -67,7 +67,7 @@ public actor SyncAgent {
     public nonisolated let store: MirrorStore
     public nonisolated let client: UpstreamClient
     public nonisolated let outbox: Outbox
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let logger: Logger
     private var context: MutationContext?
     private var state = SessionState.loggedOut
@@ -112,6 +112,16 @@ public actor SyncAgent {
     /// Stops the loops (in-flight requests finish or end as unknown; the outbox keeps them).
     public func stop() async {
         await endLoops()
+    }
+
+    /// Applies a new schedule and outbox policy (a reload): the loops restart with them, the
+    /// session and the outbox stay as they are. Credentials are kept from the first configuration.
+    public func reconfigure(schedule: SyncSchedule.Configuration, policy: OutboxPolicy) async {
+        configuration.schedule = schedule
+        configuration.policy = policy
+        if state == .active, let context {
+            await begin(context)
+        }
     }
 
     // MARK: - Session

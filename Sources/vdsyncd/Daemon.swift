@@ -1,0 +1,180 @@
+import Foundation
+import LocalRPC
+import Logging
+import MirrorStore
+import ServiceLifecycle
+import UnixSignals
+import SyncEngine
+import Systemd
+import UpstreamClient
+import VolunteerAPI
+
+/// The daemon as a lifecycle `Service`: opens the checked database, serves the socket, tells
+/// systemd the truth (READY only once both are up, STATUS, WATCHDOG only while the agent and the
+/// socket answer, RELOADING, STOPPING), runs the agent, reloads on SIGHUP and stops cleanly.
+struct Daemon: Service {
+    let settings: DaemonSettings
+    let reload: @Sendable () async throws -> DaemonSettings
+    let logLevel: LogLevelControl
+    let logger: Logger
+    let notifier: SystemdNotifier
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: settings.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let (store, recovery) = try MirrorStore.openChecked(path: settings.databasePath)
+        if let recovery {
+            logger.critical(
+                "the database failed its integrity check: moved aside, outbox carried over, mirror rebuilt",
+                metadata: ["moved_to": "\(recovery.quarantinedPath)", "reason": "\(recovery.reason)", "carried_entries": "\(recovery.carriedEntries)"])
+        }
+        let client = UpstreamClient(
+            configuration: UpstreamConfiguration(baseURL: settings.upstreamURL, location: settings.location, proxy: settings.proxy), logger: logger)
+        let agent = SyncAgent(store: store, client: client, configuration: agentConfiguration(settings), logger: logger)
+
+        var rpc = RPCServerConfiguration()
+        rpc.maxLineBytes = settings.maxLineBytes
+        rpc.maxConnections = settings.maxConnections
+        rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
+        let server = RPCServer(dispatcher: try LocalAPI(agent: agent).dispatcher(logger: logger), configuration: rpc, logger: logger)
+        let activated = try SocketActivation.fromProcess()
+        if let inherited = activated.first {
+            try await server.start(RPCListener(listeningDescriptor: inherited.descriptor))
+            logger.info("serving the socket handed over by systemd")
+        } else {
+            try await server.start(RPCListener(socketPath: settings.socketPath, groupID: settings.socketGroup))
+            logger.info("serving the socket", metadata: ["path": "\(settings.socketPath)"])
+        }
+        let state = DaemonState(recovery: recovery)
+        notifier.ready(status: recovery == nil ? "database open, socket listening" : "database rebuilt after damage; socket listening")
+        await agent.start()
+
+        await withTaskGroup(of: Void.self) { group in
+            if let watchdogSettings = try? WatchdogSettings.from() {
+                let watchdog = SystemdWatchdog(settings: watchdogSettings, loops: ["sync", "socket"], notifier: notifier, logger: logger)
+                group.addTask { await watchdog.run() }
+                group.addTask { await probe(watchdog, interval: watchdogSettings.interval / 2, agent: agent, dispatcher: server.dispatcher) }
+            }
+            group.addTask { await reportStatus(agent: agent, state: state) }
+            group.addTask { await reloads(agent: agent) }
+            group.addTask { try? await gracefulShutdown() }
+            await group.next()
+            group.cancelAll()
+        }
+
+        notifier.stopping(status: "stopping")
+        logger.info("stopping")
+        await server.stop()
+        // In-flight upstream requests finish, or their entries stay in flight and are resolved
+        // by reading at the next start: never lost, never sent twice.
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await agent.stop()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: settings.stopTimeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !stopped { logger.warning("the agent did not stop in time; unfinished requests are resolved at the next start") }
+        try? await client.shutdown()
+        try? store.close()
+        logger.info("stopped")
+    }
+
+    private func agentConfiguration(_ settings: DaemonSettings) -> SyncAgent.Configuration {
+        var configuration = SyncAgent.Configuration()
+        configuration.credentials = settings.credentials
+        configuration.schedule = SyncSchedule.Configuration(intervals: settings.intervals)
+        configuration.policy = policy(settings)
+        return configuration
+    }
+
+    private func policy(_ settings: DaemonSettings) -> OutboxPolicy {
+        var policy = OutboxPolicy()
+        policy.requestsPerSecond = settings.outboxRate
+        policy.maximumAttempts = settings.outboxMaxAttempts
+        return policy
+    }
+
+    /// Pings the watchdog's loops only when they answer: the agent actor (its status) and the
+    /// socket's dispatcher (a `status` call through it).
+    private func probe(_ watchdog: SystemdWatchdog, interval: Duration, agent: SyncAgent, dispatcher: RPCDispatcher) async {
+        let probe = #"{"jsonrpc":"2.0","method":"status","id":"watchdog"}"#
+        while !Task.isCancelled {
+            _ = await agent.status()
+            watchdog.alive("sync")
+            if await SocketProbe.answers(path: settings.socketPath, request: probe) { watchdog.alive("socket") }
+            try? await Task.sleep(for: max(interval, .milliseconds(100)))
+        }
+    }
+
+    /// STATUS= lines systemctl shows: the session, connectivity and the outbox.
+    private func reportStatus(agent: SyncAgent, state: DaemonState) async {
+        var last = ""
+        while !Task.isCancelled {
+            let status = await agent.status()
+            let queued = (status.outbox[.queued] ?? 0) + (status.outbox[.unknown] ?? 0) + (status.outbox[.inFlight] ?? 0)
+            var line = "\(status.session.rawValue)"
+            if let role = status.role { line += " \(role)" }
+            line += ", \(status.connectivity), outbox: \(queued) pending, \(status.outbox[.parked] ?? 0) parked, \(status.outbox[.rejected] ?? 0) rejected"
+            if state.recovery != nil { line += "; database rebuilt after damage" }
+            if line != last {
+                notifier.status(line)
+                last = line
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    /// SIGHUP: the configuration is read again; intervals, outbox pacing and the log level apply
+    /// at once, anything else is reported as needing a restart.
+    private func reloads(agent: SyncAgent) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            notifier.reloading(status: "reloading the configuration")
+            do {
+                let fresh = try await reload()
+                logLevel.set(fresh.logLevel)
+                var schedule = SyncSchedule.Configuration(intervals: fresh.intervals)
+                schedule.backoffBase = SyncSchedule.Configuration().backoffBase
+                await agent.reconfigure(schedule: schedule, policy: policy(fresh))
+                let needRestart = settings.restartOnlyDifferences(fresh)
+                if !needRestart.isEmpty {
+                    logger.notice("changed settings need a restart", metadata: ["keys": "\(needRestart.joined(separator: ", "))"])
+                }
+                logger.info("configuration reloaded", metadata: ["hot_interval": "\(fresh.intervals[.hot] ?? .zero)"])
+                notifier.ready(status: needRestart.isEmpty ? "configuration reloaded" : "reloaded; restart needed for \(needRestart.joined(separator: ", "))")
+            } catch {
+                logger.error("configuration not reloaded", metadata: ["error": "\(error)"])
+                notifier.ready(status: "configuration not reloaded: \(error)")
+            }
+        }
+    }
+}
+
+/// What the daemon learnt at start that `status` lines repeat.
+struct DaemonState: Sendable {
+    let recovery: MirrorRecovery?
+}
+
+extension DaemonSettings {
+    /// Keys whose new values only apply after a restart.
+    func restartOnlyDifferences(_ other: DaemonSettings) -> [String] {
+        var keys: [String] = []
+        if upstreamURL != other.upstreamURL { keys.append("VDSYNC_UPSTREAM_URL") }
+        if credentials?.phone != other.credentials?.phone || credentials?.role != other.credentials?.role { keys.append("VDSYNC_PHONE/VDSYNC_ROLE") }
+        if stateDirectory != other.stateDirectory { keys.append("VDSYNC_STATE_DIRECTORY") }
+        if socketPath != other.socketPath { keys.append("VDSYNC_SOCKET_PATH") }
+        if writerUIDs != other.writerUIDs || readOnlyUIDs != other.readOnlyUIDs { keys.append("VDSYNC_WRITER_UIDS/VDSYNC_READ_ONLY_UIDS") }
+        if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections { keys.append("VDSYNC_MAX_LINE_BYTES/VDSYNC_MAX_CONNECTIONS") }
+        return keys
+    }
+}
+
+extension Daemon: CustomStringConvertible {
+    /// Service lifecycle logs name services by their description: keep settings out of them.
+    var description: String { "vdsyncd" }
+}
