@@ -81,6 +81,17 @@ public struct OutboxTransaction {
     }
 }
 
+extension OutboxTransaction {
+    /// Adds entry `entryID` (added in this transaction) to `chain`: for a chain named after the
+    /// entry itself (`upload:<id>`), which can only be named once its id is known.
+    public mutating func addChain(_ chain: String, to entryID: Int) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO outbox_chain (entry_id, chain) VALUES (?, ?)", arguments: [entryID, chain])
+        if let index = added.firstIndex(where: { $0.id == entryID }), let entry = try MirrorStore.entry(db, entryID) {
+            added[index] = entry
+        }
+    }
+}
+
 /// What an enqueue committed: the entries (in order) and the journal entries of their effects.
 public struct EnqueueResult: Sendable, Hashable {
     public let entries: [OutboxEntry]

@@ -102,6 +102,7 @@ extension MirrorStore {
 
     /// Closes the database: the WAL is checkpointed and the files are left consistent.
     public func close() throws {
+        _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }
 }
