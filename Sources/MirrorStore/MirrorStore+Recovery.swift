@@ -100,6 +100,23 @@ extension MirrorStore {
         return carried
     }
 
+    /// Empties the mirror (every collection, list, shadow and sync state), with a journal entry
+    /// per record removed: another account is about to fill it. The outbox is not touched.
+    @discardableResult
+    public func resetMirror(now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            var removed = 0
+            for collection in MirrorCollection.allCases {
+                let ids = try Int.fetchAll(db, sql: "SELECT id FROM \(collection.table.quotedDatabaseIdentifier)")
+                try db.execute(sql: "DELETE FROM \(collection.table.quotedDatabaseIdentifier)")
+                for id in ids { _ = try Self.appendJournal(db, collection, id, .delete, now: now) }
+                removed += ids.count
+            }
+            try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state; DELETE FROM claim")
+            return removed
+        }
+    }
+
     /// Closes the database: the WAL is checkpointed and the files are left consistent.
     public func close() throws {
         _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

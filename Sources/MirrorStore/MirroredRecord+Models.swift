@@ -33,7 +33,7 @@ extension MirroredRecord {
             .chatDialogs, id: dialog.id,
             columns: [
                 "patient_user_id": .init(dialog.patientUserID), "doctor_user_id": .init(dialog.doctorUserID),
-                "last_msg_id": .init(dialog.lastMessageID),
+                "last_msg_id": .init(dialog.lastMessageID.flatMap { Int($0) }),
             ], raw: raw)
     }
 

@@ -136,9 +136,31 @@ public actor SyncAgent {
     /// Logs in; on success the session is stored (so a restart resumes it) and the loops start
     /// for this account.
     public func login(phone: String, password: String, role: UserRole) async -> LoginResult {
+        let previousSession = await client.session
         switch await client.login(phone: phone, password: password, role: role) {
         case .applied(let profile):
             guard let session = await client.session else { return .unreachable("no session after login") }
+            // The mirror and the outbox belong to one account. Another account may take over
+            // only when nothing of the previous one is waiting to be sent; its mirror is emptied.
+            let owner = "\(role.rawValue):\(profile.id)"
+            let previousOwner = try? await store.syncState("owner")?.cursor
+            if let previousOwner, previousOwner != owner {
+                let counts = (try? await store.outboxCounts()) ?? [:]
+                let unfinished = counts.filter { $0.key != .applied && $0.key != .discarded }.values.reduce(0, +)
+                if unfinished > 0 {
+                    if let previousSession { await client.restore(previousSession) } else { await client.forgetSession() }
+                    return .refused(
+                        message: "the outbox holds \(unfinished) unsent mutations of another account: log in as that account, or discard them first",
+                        errorCode: nil)
+                }
+                await endLoops()
+                do {
+                    try await store.resetMirror()
+                } catch {
+                    note("mirror not reset: \(type(of: error))")
+                }
+            }
+            try? await store.markSynced("owner", at: Date(), cursor: owner)
             do {
                 try await store.saveSession(StoredSession(token: session.token, role: role, userID: profile.id, savedAt: Date()))
             } catch {
@@ -167,6 +189,8 @@ public actor SyncAgent {
         try? await store.clearSession()
         state = .loggedOut
         context = nil
+        connectivity = .unknown
+        lastPull = nil
         logger.info("logged out")
     }
 

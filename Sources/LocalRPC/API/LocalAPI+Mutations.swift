@@ -84,7 +84,10 @@ extension LocalAPI {
         let photos = { (maximum: Int) in RPCMethod.Param.optional("photos", RPCSchema.array(of: photoSchema, description: "at most \(maximum)")) }
         switch kind {
         case .uploadPhoto:
-            return [.required("photo", RPCSchema.array(of: photoSchema, description: "exactly one photo given as bytes"))]
+            return [.required("photo", RPCSchema.array(of: RPCSchema.object(
+                ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(["image/jpeg", "image/png", "image/gif", "image/webp"]),
+                 "filename": RPCSchema.string()],
+                required: ["data", "content_type"]), description: "exactly one photo given as bytes"))]
         case .completeProfile, .createPatient:
             let endpoint: Endpoint = kind == .createPatient ? .createPatient : .completeProfile
             var params: [RPCMethod.Param] = endpoint.parameters.filter { $0.location == .body && $0.name != "pwd" }.map { parameter in

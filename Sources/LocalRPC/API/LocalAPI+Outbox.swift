@@ -57,6 +57,7 @@ extension LocalAPI {
                 access: .write, params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
+                guard try await store.outboxEntry(id) != nil else { throw Failure.notFound("mutation") }
                 guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
                 guard try await agent.outbox.retry(id, context: context), let entry = try await store.outboxEntry(id) else {
                     throw Failure.invalidState("only a parked or rejected mutation can be retried")
@@ -68,6 +69,7 @@ extension LocalAPI {
                 params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
+                guard try await store.outboxEntry(id) != nil else { throw Failure.notFound("mutation") }
                 guard try await agent.outbox.discard(id), let entry = try await store.outboxEntry(id) else {
                     throw Failure.invalidState("only a queued, parked or rejected mutation can be discarded; one that may be upstream cannot")
                 }

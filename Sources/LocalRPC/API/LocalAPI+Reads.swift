@@ -102,14 +102,16 @@ extension LocalAPI {
                 return ["items": .array(rows.reversed().map(Self.item)), "total": .integer(total)]
             },
             list("patients.list", "The assistant's patients.", .users, params: []) { _ in
-                MirrorQuery(.users, list: PullStep(.assistantPatients, into: .users, paging: .complete).listKey)
+                try await requireRole([.assistant], "patients.list")
+                return MirrorQuery(.users, list: PullStep(.assistantPatients, into: .users, paging: .complete).listKey)
             },
             list("follows.list", "The doctors the patient or assistant follows.", .users, params: []) { _ in
-                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
-                return MirrorQuery(.users, list: Mutation.followList(context.role))
+                let role = try await requireRole([.patient, .assistant], "follows.list")
+                return MirrorQuery(.users, list: Mutation.followList(role))
             },
             list("memberships.list", "The doctor's organisation memberships.", .memberships, params: []) { _ in
-                MirrorQuery(.memberships, list: PullStep(.myOrganisations, into: .memberships, paging: .complete).listKey)
+                try await requireRole([.doctor], "memberships.list")
+                return MirrorQuery(.memberships, list: PullStep(.myOrganisations, into: .memberships, paging: .complete).listKey)
             },
             RPCMethod(
                 "profile.get", summary: "The logged-in user's profile.", access: .read, result: .init("item", Self.itemSchema)
@@ -124,6 +126,16 @@ extension LocalAPI {
                 MirrorQuery(.news, sort: "publish_time", descending: true)
             },
         ]
+    }
+
+    /// The logged-in role, if it is one of `roles`.
+    @discardableResult
+    private func requireRole(_ roles: Set<UserRole>, _ method: String) async throws -> UserRole {
+        guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+        guard roles.contains(context.role) else {
+            throw Failure.roleNotAllowed("\(method) is for the \(roles.map(Self.roleName).sorted().joined(separator: " and ")) role")
+        }
+        return context.role
     }
 
     /// A paged list method over one query.

@@ -85,7 +85,12 @@ extension LocalAPI {
                         tiers.insert(tier)
                     }
                 }
-                guard await agent.sessionState != .loggedOut else { throw Failure.notLoggedIn() }
+                switch await agent.sessionState {
+                case .loggedOut: throw Failure.notLoggedIn()
+                case .expired:
+                    throw RPCError.application(code: -32011, message: "the session expired: log in again", kind: "session_expired", retryable: false)
+                case .active: break
+                }
                 await agent.syncNow(tiers)
                 return .array(tiers.sorted().map { .string($0.rawValue) })
             },
