@@ -1,0 +1,14 @@
+import ArgumentParser
+import LocalRPC
+
+/// `vdsync news`: read news from the mirror.
+struct News: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read news.", subcommands: [List.self])
+
+    struct List: SimpleList {
+        static let configuration = CommandConfiguration(abstract: "News for the role, newest first (news.list).")
+        static let method = "news.list"
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var paging: Paging
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import LocalRPC
+
+/// `vdsync status`: connectivity, session, last pulls, outbox counts, last errors, versions.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show connectivity, session, last pulls, outbox counts, last errors (status).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await Invocation.run(global, "status")
+    }
+}
