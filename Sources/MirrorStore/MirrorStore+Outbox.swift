@@ -105,7 +105,9 @@ extension MirrorStore {
     /// their optimistic effects commit together, or nothing does (an error thrown by `build`
     /// rolls back everything).
     public func enqueue(now: Date = Date(), _ build: @escaping @Sendable (inout OutboxTransaction) throws -> Void) async throws -> EnqueueResult {
-        try await pool.write { db in
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
+        return try await pool.write { db in
             var transaction = OutboxTransaction(db: db, now: now)
             try build(&transaction)
             return EnqueueResult(entries: transaction.added, journal: transaction.journal)
@@ -223,7 +225,9 @@ extension MirrorStore {
     /// to be resolved by reading before anything is resent.
     @discardableResult
     public func recoverInFlight(now: Date = Date()) async throws -> [Int] {
-        try await pool.write { db in
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
+        return try await pool.write { db in
             let ids = try Int.fetchAll(db, sql: "SELECT id FROM outbox WHERE state = 'in_flight' ORDER BY id")
             for id in ids {
                 try Self.update(db, id, now: now, ["state": "unknown", "last_error": "found in flight at start-up", "next_attempt_at": now.timeIntervalSince1970])
@@ -235,6 +239,8 @@ extension MirrorStore {
     /// Made durable before the request leaves: the arguments as sent (temporary ids resolved,
     /// photo URLs filled in) and the baseline the read-back check compares with.
     public func markInFlight(_ id: Int, arguments: JSONValue, baseline: JSONValue?, now: Date = Date()) async throws {
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
         try await pool.write { db in
             try Self.update(
                 db, id, now: now,
@@ -248,6 +254,8 @@ extension MirrorStore {
     /// Back to `queued`, not before `at` (backoff, or a confirmed absence). `uncountingAttempt`
     /// takes back the attempt of a request refused before it could act (an expired session).
     public func requeue(_ id: Int, at: Date, error: String?, countingCheck: Bool = false, uncountingAttempt: Bool = false, now: Date = Date()) async throws {
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
         try await pool.write { db in
             var changes: [String: (any Sendable)?] = ["state": "queued", "next_attempt_at": at.timeIntervalSince1970, "last_error": error]
             if countingCheck { changes["checks"] = Expression("checks + 1") }
@@ -267,6 +275,8 @@ extension MirrorStore {
 
     /// Sent, no readable answer: the read-back check decides, not before `checkAt`.
     public func markUnknown(_ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, now: Date = Date()) async throws {
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
         try await pool.write { db in
             var changes: [String: (any Sendable)?] = [
                 "state": "unknown", "next_attempt_at": checkAt.timeIntervalSince1970, "last_error": error,
@@ -286,7 +296,9 @@ extension MirrorStore {
         _ id: Int, result: JSONValue?, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = [],
         now: Date = Date()
     ) async throws -> [JournalEntry] {
-        try await pool.write { db in
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
+        return try await pool.write { db in
             var journal: [JournalEntry] = []
             if let mapping {
                 try db.execute(sql: "UPDATE temp_id SET real_id = ? WHERE seq = ?", arguments: [mapping.realID, -mapping.tempID])
@@ -311,7 +323,9 @@ extension MirrorStore {
     /// The server refused it for good: the effect is rolled back and the server's message kept.
     @discardableResult
     public func markRejected(_ id: Int, errorCode: Int?, message: String, now: Date = Date()) async throws -> [JournalEntry] {
-        try await pool.write { db in
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
+        return try await pool.write { db in
             var journal = try Self.removeOverlay(db, entryID: id, keep: false, now: now)
             try Self.update(db, id, now: now, ["state": "rejected", "error_code": errorCode, "error_message": message, "last_error": message])
             journal.append(try Self.appendJournal(db, .outbox, id, .update, now: now))
@@ -322,6 +336,8 @@ extension MirrorStore {
     /// Gave up after the bounded number of attempts; the effect stays shown (it may yet be
     /// retried) and the last error is kept.
     public func park(_ id: Int, error: String, now: Date = Date()) async throws {
+        CrashPoint.reach(.beforeStateChange)
+        defer { CrashPoint.reach(.afterStateChange) }
         try await pool.write { db in
             try Self.update(db, id, now: now, ["state": "parked", "last_error": error])
             _ = try Self.appendJournal(db, .outbox, id, .update, now: now)
