@@ -184,6 +184,16 @@ let package = Package(
             dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // vdsyncd as a real child process (the binary next to the test bundle) against an
+        // in-process vdapi, with a NOTIFY_SOCKET of the test's own.
+        .testTarget(
+            name: "vdsyncdTests",
+            dependencies: [
+                "ReferenceServer", "ReferenceServerTestKit", "VolunteerAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ReferenceServerTests",
             dependencies: [

@@ -20,6 +20,9 @@ struct Daemon: Service {
     let notifier: SystemdNotifier
 
     func run() async throws {
+        // SIGHUP is trapped before READY: systemd may send ExecReload's SIGHUP as soon as the
+        // service is up, and untrapped, SIGHUP ends the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         try FileManager.default.createDirectory(atPath: settings.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let (store, recovery) = try MirrorStore.openChecked(path: settings.databasePath)
         if let recovery {
@@ -37,6 +40,8 @@ struct Daemon: Service {
         rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
         let server = RPCServer(dispatcher: try LocalAPI(agent: agent).dispatcher(logger: logger), configuration: rpc, logger: logger)
         let activated = try SocketActivation.fromProcess()
+        // The watchdog asks the socket front ends use: the inherited one's path when there is one.
+        let probePath = activated.first.flatMap { SocketProbe.boundPath(of: $0.descriptor) } ?? settings.socketPath
         if let inherited = activated.first {
             try await server.start(RPCListener(listeningDescriptor: inherited.descriptor))
             logger.info("serving the socket handed over by systemd")
@@ -52,10 +57,10 @@ struct Daemon: Service {
             if let watchdogSettings = try? WatchdogSettings.from() {
                 let watchdog = SystemdWatchdog(settings: watchdogSettings, loops: ["sync", "socket"], notifier: notifier, logger: logger)
                 group.addTask { await watchdog.run() }
-                group.addTask { await probe(watchdog, interval: watchdogSettings.interval / 2, agent: agent, dispatcher: server.dispatcher) }
+                group.addTask { await probe(watchdog, interval: watchdogSettings.interval / 2, agent: agent, path: probePath) }
             }
             group.addTask { await reportStatus(agent: agent, state: state) }
-            group.addTask { await reloads(agent: agent) }
+            group.addTask { await reloads(agent: agent, hangups: hangups) }
             group.addTask { try? await gracefulShutdown() }
             await group.next()
             group.cancelAll()
@@ -101,13 +106,13 @@ struct Daemon: Service {
     }
 
     /// Pings the watchdog's loops only when they answer: the agent actor (its status) and the
-    /// socket's dispatcher (a `status` call through it).
-    private func probe(_ watchdog: SystemdWatchdog, interval: Duration, agent: SyncAgent, dispatcher: RPCDispatcher) async {
+    /// socket (a `status` call through it, at the path front ends connect to).
+    private func probe(_ watchdog: SystemdWatchdog, interval: Duration, agent: SyncAgent, path: String) async {
         let probe = #"{"jsonrpc":"2.0","method":"status","id":"watchdog"}"#
         while !Task.isCancelled {
             _ = await agent.status()
             watchdog.alive("sync")
-            if await SocketProbe.answers(path: settings.socketPath, request: probe) { watchdog.alive("socket") }
+            if await SocketProbe.answers(path: path, request: probe) { watchdog.alive("socket") }
             try? await Task.sleep(for: max(interval, .milliseconds(100)))
         }
     }
@@ -132,8 +137,8 @@ struct Daemon: Service {
 
     /// SIGHUP: the configuration is read again; intervals, outbox pacing and the log level apply
     /// at once, anything else is reported as needing a restart.
-    private func reloads(agent: SyncAgent) async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+    private func reloads(agent: SyncAgent, hangups: UnixSignalsSequence) async {
+        for await _ in hangups {
             notifier.reloading(status: "reloading the configuration")
             do {
                 let fresh = try await reload()

@@ -15,6 +15,24 @@ enum SocketProbe {
         }
     }
 
+    /// The path a Unix socket is bound to (`getsockname`), or nil when it has none (unnamed,
+    /// abstract, not a Unix socket).
+    static func boundPath(of descriptor: Int32) -> String? {
+        var address = sockaddr_un()
+        var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path)!
+        guard named == 0, address.sun_family == sa_family_t(AF_UNIX), Int(length) > pathOffset + 1 else { return nil }
+        let path = withUnsafeBytes(of: &address.sun_path) { buffer -> String? in
+            let bytes = buffer.prefix(Int(length) - pathOffset)
+            guard bytes.first != 0 else { return nil }  // the abstract namespace
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return path
+    }
+
     private static func ask(path: String, request: String) -> Bool {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
