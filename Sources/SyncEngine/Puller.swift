@@ -85,7 +85,10 @@ public actor Puller {
                 case .complete, .newestFirst: break
                 }
             } catch {
-                logger.error("mirror write failed", metadata: ["step": "\(step)", "error": "\(type(of: error))"])
+                // A stop cancels the pull mid-page: the transaction did not happen, nothing to report.
+                if !(error is CancellationError) {
+                    logger.error("mirror write failed", metadata: ["step": "\(step)", "error": "\(type(of: error))"])
+                }
                 report.failures.append(step.listKey)
                 return .failed
             }

@@ -291,6 +291,11 @@ public actor SyncAgent {
         await replayer?.wake()
     }
 
+    /// Adds a line to what `status` shows as the last errors (the daemon's start-up findings).
+    public func report(_ problem: String) {
+        note(problem)
+    }
+
     private func note(_ error: String) {
         lastErrors.append(error)
         if lastErrors.count > 10 { lastErrors.removeFirst(lastErrors.count - 10) }

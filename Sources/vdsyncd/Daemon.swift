@@ -33,6 +33,10 @@ struct Daemon: Service {
         let client = UpstreamClient(
             configuration: UpstreamConfiguration(baseURL: settings.upstreamURL, location: settings.location, proxy: settings.proxy), logger: logger)
         let agent = SyncAgent(store: store, client: client, configuration: agentConfiguration(settings), logger: logger)
+        if let recovery {
+            await agent.report(
+                "the database failed its integrity check at start (\(recovery.reason)); moved to \(recovery.quarantinedPath), \(recovery.carriedEntries) outbox entries carried over, mirror rebuilt")
+        }
 
         var rpc = RPCServerConfiguration()
         rpc.maxLineBytes = settings.maxLineBytes
