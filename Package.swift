@@ -137,6 +137,23 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The benchmark harness of bench/ (issue #8): drives vdapi, the sync engine, vdsyncd and
+        // the floors, and prints what they measure. Built in release mode by bench/run.
+        .executableTarget(
+            name: "vdbench",
+            dependencies: [
+                "SyncEngine", "MirrorStore", "UpstreamClient", "VolunteerAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "VolunteerAPITests",
             dependencies: ["VolunteerAPI"],
