@@ -5,7 +5,7 @@ import VolunteerAPI
 enum RPCIncoming: Sendable, Hashable {
     /// An empty or all-whitespace line: ignored, so a person at `socat` may press return.
     case blank
-    /// Not JSON (or not UTF-8): one parse error, id null.
+    /// Not JSON, not UTF-8, or nested deeper than `RPCJSON.maxRequestDepth`: one parse error, id null.
     case parseError
     /// `[]`: one invalid request error, not an array.
     case emptyBatch
@@ -24,7 +24,7 @@ enum RPCIncoming: Sendable, Hashable {
             self = .blank
             return
         }
-        guard let json = try? RPCJSON.decode(line) else {
+        guard let json = try? RPCJSON.decode(line, maxDepth: RPCJSON.maxRequestDepth) else {
             self = .parseError
             return
         }

@@ -5,9 +5,27 @@ import VolunteerAPI
 ///
 /// Output is one line: compact, keys sorted so that replies are stable and diffable.
 enum RPCJSON {
-    /// Parses one line. Invalid UTF-8, invalid JSON and nesting deeper than Foundation's limit all throw.
-    static func decode(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    /// Foundation's own nesting limit: deeper arrays and objects are a parse error.
+    static let maxNestingDepth = 512
+
+    /// The nesting a request line may have. Requests of this API nest 6 deep at most (a batch of
+    /// requests whose params hold an array of photo objects); decoding a `JSONValue` costs more
+    /// than linear time in its depth (a 1 KB line nested 511 deep took 2 s of CPU in a debug
+    /// build, so a few such lines stalled every client), and at 32 a line costs a few times
+    /// what a flat line of the same size does.
+    static let maxRequestDepth = 32
+
+    /// A line nested deeper than the limit.
+    struct TooDeep: Error {}
+
+    /// Parses one line. Invalid UTF-8, invalid JSON and nesting deeper than `maxDepth` (at most
+    /// Foundation's limit) all throw.
+    static func decode(_ bytes: some Collection<UInt8>, maxDepth: Int = maxNestingDepth) throws -> JSONValue {
+        // Foundation refuses nesting past its limit, but traps (ending the process) when the
+        // bracket that passes the limit is the last byte of the input: a 514-byte line of '['
+        // killed the daemon. Such lines are refused here, before Foundation sees them.
+        if nestingExceeds(bytes, limit: min(maxDepth, maxNestingDepth)) { throw TooDeep() }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// Encodes one value; the result never contains a newline (the encoder escapes them in strings).
@@ -15,5 +33,38 @@ enum RPCJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
+    }
+
+    /// True when arrays and objects outside strings open deeper than `limit`. Exact for valid JSON,
+    /// and for the valid prefix Foundation reads before it stops at an error, so every input
+    /// Foundation would take past the limit is caught, and no valid input within it is refused.
+    static func nestingExceeds(_ bytes: some Collection<UInt8>, limit: Int) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return true }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            default:
+                break
+            }
+        }
+        return false
     }
 }

@@ -58,6 +58,11 @@ struct RequestParsingTests {
         #expect(incoming("{") == .parseError)
         #expect(incoming("hello") == .parseError)
         #expect(RPCIncoming(line: [0xFF, 0xFE, 0x00]) == .parseError)
+        // Found by fuzzing: Foundation traps when the bracket past its nesting limit is the last
+        // byte; and deep nesting costs more than linear time. Requests nest a few levels at most.
+        #expect(incoming(String(repeating: "[", count: 513)) == .parseError)
+        #expect(incoming("[1," + String(repeating: "[", count: 512)) == .parseError)
+        #expect(incoming(String(repeating: "[", count: 33) + String(repeating: "]", count: 33)) == .parseError)
         #expect(RPCIncoming(line: Array(#"{"jsonrpc":"2.0","method":""#.utf8) + [0xC3, 0x28] + Array(#"","id":1}"#.utf8)) == .parseError)
         #expect(incoming(#"{"jsonrpc":"2.0","method":"\ud800","id":1}"#) == .parseError)
         #expect(incoming(String(repeating: "[", count: 100_000)) == .parseError)
