@@ -182,6 +182,7 @@ let package = Package(
             dependencies: [
                 "SyncEngine", "MirrorStore", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -78,13 +78,16 @@ extension Mutation {
             return await diagnosis(id) { $0.verifyStatus == 2 }
         case .markDiagnosisDone(let id):
             return await diagnosis(id) { $0.status == 3 }
-        case .ratePatient(let id, _, _):
-            return await diagnosis(id) { ($0.patientCreditScore ?? 0) > 0 || ($0.patientPunctualityScore ?? 0) > 0 }
+        case .ratePatient(let id, let honesty, let punctuality):
+            // The values sent, not just "rated": a second rating of the same visit (refused by
+            // the server) whose answer was lost must not be taken for the first one.
+            return await diagnosis(id) { $0.patientCreditScore == honesty && $0.patientPunctualityScore == punctuality }
         case .recordDiagnosisResult(let id, let result, let photos):
             let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
             return await diagnosis(id) { $0.result == result && (urls.isEmpty || $0.resultPhotos == urls) }
-        case .rateDoctor(let id, _, _):
-            return await diagnosis(id) { ($0.doctorScore ?? 0) > 0 }
+        case .rateDoctor(let id, let score, let comment):
+            // As for `ratePatient`: this rating, not any rating.
+            return await diagnosis(id) { $0.doctorScore == score && $0.doctorComment == comment }
         case .cancelForPatient(let id):
             return await diagnosis(id) { $0.verifyStatus == 3 }
         case .joinOrganisation(let organisation, let membership):

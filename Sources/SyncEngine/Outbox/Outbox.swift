@@ -30,17 +30,22 @@ public struct Outbox: Sendable {
     public func enqueue(_ draft: MutationDraft, context: MutationContext) async throws -> [OutboxEntry] {
         let result = try await store.enqueue { transaction in
             var uploads: [Int] = []
+            // An upload heads its own chain, `upload:<its id>`, which its dependents join: they
+            // are ready only once it is applied (or discarded). Without it in that chain, a
+            // dependent was ready at once, was picked in the same turn as its upload, found no
+            // URL yet and was rejected ("photo upload #n was not applied").
             if case .uploadPhoto = draft.mutation {
                 let id = try transaction.add(
                     NewOutboxEntry(kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
                 // Its own chain, so that dependents enqueued later can name it.
-                _ = id
+                try transaction.addChain("upload:\(id)", to: id)
                 return
             }
             for blob in draft.attachments {
                 let upload = Mutation.uploadPhoto(contentType: blob.contentType, filename: blob.filename)
                 let id = try transaction.add(
                     NewOutboxEntry(kind: upload.kind.rawValue, arguments: try JSONValue(encoding: upload), chains: [], blob: blob))
+                try transaction.addChain("upload:\(id)", to: id)
                 uploads.append(id)
             }
             var tempID = 0

@@ -48,7 +48,10 @@ public struct OutboxPolicy: Sendable, Hashable {
             let wait = backoff(attempt: attempts, roll: roll)
             return .resend(after: max(wait, retry.after ?? .zero), error: "\(retry)")
         case .unknown(let reason):
-            return .check(after: backoff(attempt: 1, roll: roll), error: "\(reason)")
+            // The wait before the read-back grows with the attempts, as for retryable outcomes:
+            // a server answering 5xx again and again is met with exponential backoff, not with
+            // a send and a read every first-step backoff.
+            return .check(after: backoff(attempt: attempts, roll: roll), error: "\(reason)")
         case .authExpired:
             return .pauseForLogin
         }

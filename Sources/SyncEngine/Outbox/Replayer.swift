@@ -138,7 +138,7 @@ public actor Replayer {
     // MARK: - One entry
 
     private func work(on entry: OutboxEntry) async {
-        guard !isPausedForLogin, linkDownUntil == nil else { return }
+        guard !isPausedForLogin, !isLinkHeld() else { return }
         guard let mutation = Self.decode(entry) else {
             await record(entry, .reject(errorCode: nil, message: "the stored mutation cannot be read by this version"))
             return
@@ -191,7 +191,17 @@ public actor Replayer {
             noteLink(outcome)
         } else {
             let request = resolved.request(context: context)
-            let outcome = await client.call(resolved.kind.endpoint, path: request.path, parameters: request.parameters, as: JSONValue.self)
+            let endpoint = resolved.kind.endpoint
+            let outcome: UpstreamOutcome<JSONValue>
+            if endpoint.response == .null {
+                // `/org_add` and `/org_remove` answer `data: null`, as documented. Decoded as
+                // JSON, a success would be "applied, but undecodable", an unknown outcome: then
+                // only a read-back could confirm it, and one that missed the record would resend
+                // a write the server had applied (and refuses the second time).
+                outcome = await client.call(endpoint, path: request.path, parameters: request.parameters, as: EmptyPayload.self).map { _ in .null }
+            } else {
+                outcome = await client.call(endpoint, path: request.path, parameters: request.parameters, as: JSONValue.self)
+            }
             answer = outcome.payload
             decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
             noteLink(outcome)
@@ -293,7 +303,14 @@ public actor Replayer {
                 logger.warning("outbox entry parked", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
                 emit(.entry(id: entry.id, state: .parked))
             case .pauseForLogin:
-                try await store.requeue(entry.id, at: Date(), error: "session expired", uncountingAttempt: true)
+                if entry.state == .unknown {
+                    // A read-back check, not a send, met the expired session: the entry may be
+                    // applied upstream. It stays unknown (its attempts as they are), to be read
+                    // again after the login; requeued, it would be resent blindly.
+                    try await store.markUnknown(entry.id, checkAt: Date(), error: "session expired", committed: entry.committed)
+                } else {
+                    try await store.requeue(entry.id, at: Date(), error: "session expired", uncountingAttempt: true)
+                }
                 if !isPausedForLogin {
                     isPausedForLogin = true
                     logger.notice("outbox paused until the next login")
@@ -306,6 +323,18 @@ public actor Replayer {
     }
 
     // MARK: - Link
+
+    /// Whether sends are held because the link failed. A hold whose time has passed is lifted
+    /// here: `step()` clears it only after sleeping on it, so a hold that ran out while a drain
+    /// was still busy (or one of zero length: no reconnect jitter), and every hold in a drain
+    /// driven through ``drainReady()``, would otherwise stay forever and every later turn would
+    /// skip every entry (a busy loop in `run()`, nothing ever sent again).
+    private func isLinkHeld() -> Bool {
+        guard let until = linkDownUntil else { return false }
+        if until > .now { return true }
+        linkDownUntil = nil
+        return false
+    }
 
     /// A failed connection holds every send for a backoff; the first success after it restores
     /// the link (expediting what waited) after a random wait.

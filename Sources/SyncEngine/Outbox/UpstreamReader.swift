@@ -24,16 +24,21 @@ struct UpstreamReader: Sendable {
     ) async -> UpstreamOutcome<[RawRecord<Model>]> {
         var records: [RawRecord<Model>] = []
         var page = 1
+        // A page answer is paged even where the document lists no paging parameters (`/org/my`:
+        // vdapi answers 10 records a page by default), as the puller reads it: reading only the
+        // first page would miss a record beyond it and call the effect absent.
+        var paged = endpoint.isPaged
+        if case .page = endpoint.response { paged = true }
         while page <= Self.maximumPages {
             var query = parameters
-            if endpoint.isPaged {
+            if paged {
                 query["current_page"] = .integer(page)
                 query["page_size"] = .integer(Self.pageSize)
             }
             let outcome = await client.call(endpoint, path: path, parameters: query, as: RecordList<RawRecord<Model>>.self)
             guard case .applied(let list) = outcome else { return outcome.map { _ in [] } }
             records += list.records
-            guard endpoint.isPaged, let info = list.page, info.hasNext, info.current == page else { break }
+            guard paged, let info = list.page, info.hasNext, info.current == page else { break }
             page += 1
         }
         return .applied(records)
