@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// A fault-injection hook for the reliability suite: when `VDSYNC_CRASH_AT` is set to
+/// A fault-injection hook for the reliability suite: when `VDSYNCD_CRASH_AT` is set to
 /// `<step>:<n>` (`before-state`, `after-state`, `before-send` or `after-send`), the process ends
 /// abruptly (`_exit(137)`, no cleanup, as a power cut or SIGKILL would) right at the n-th such
 /// step. Without the variable every call is a no-op (one branch on a constant).
@@ -20,7 +20,7 @@ public enum CrashPoint {
         case afterSend = "after-send"
     }
 
-    private static let plan: (step: Step, count: Int)? = parse(ProcessInfo.processInfo.environment["VDSYNC_CRASH_AT"])
+    private static let plan: (step: Step, count: Int)? = parse(ProcessInfo.processInfo.environment["VDSYNCD_CRASH_AT"])
     private static let reached = Mutex<[Step: Int]>([:])
 
     /// Counts `step` and ends the process if this is the planned one.
@@ -31,7 +31,7 @@ public enum CrashPoint {
             return counts[step]!
         }
         if count == plan.count {
-            FileHandle.standardError.write(Data("vdsyncd: VDSYNC_CRASH_AT reached (\(step.rawValue):\(count)): exiting abruptly\n".utf8))
+            FileHandle.standardError.write(Data("vdsyncd: VDSYNCD_CRASH_AT reached (\(step.rawValue):\(count)): exiting abruptly\n".utf8))
             _exit(137)
         }
     }

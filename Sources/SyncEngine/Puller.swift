@@ -15,7 +15,7 @@ public actor Puller {
     private let userID: Int
     private let logger: Logger
     /// Records per page asked of paged lists.
-    public let pageSize: Int
+    public nonisolated let pageSize: Int
     /// A bound on the pages of one list, whatever its `total_page` says.
     static let maximumPages = 10_000
 
@@ -62,6 +62,12 @@ public actor Puller {
         while true {
             let fetched = await fetch(step, page: pageNumber, report: &report)
             guard case .page(let page) = fetched else { return fetched.failure }
+            // A list answered without `page` (`/chat/{id}`) pages by its parameters all the same:
+            // a page that repeats ids already read means the server ignored them.
+            if pageNumber > 1, page.page == nil, let first = page.records.first?.id, ids.contains(first) {
+                logger.warning("paging ignored", metadata: ["step": "\(step)"])
+                return .pulled(ids: ids, changed: changed)
+            }
             do {
                 let written = try await store.write(page.records, list: step.listKey, offset: ids.count, now: now())
                 report.entries += written.entries
@@ -73,7 +79,8 @@ public actor Puller {
                     logger.warning("paging ignored", metadata: ["step": "\(step)"])
                     return .pulled(ids: ids, changed: changed)
                 }
-                let more = (page.page?.hasNext ?? false) && pageNumber < Self.maximumPages
+                // Without `page`, a full page may have a next one.
+                let more = (page.page.map(\.hasNext) ?? (page.records.count >= pageSize)) && pageNumber < Self.maximumPages
                 switch step.paging {
                 case .single: break
                 case .complete where more:

@@ -185,7 +185,9 @@ public actor Replayer {
                 await record(entry, .reject(errorCode: nil, message: "the photo's bytes are gone"))
                 return
             }
+            CrashPoint.reach(.beforeSend)
             let outcome = await client.upload(UpstreamFile(data: blob.data, filename: blob.filename, contentType: blob.contentType))
+            CrashPoint.reach(.afterSend)
             if case .applied(let file) = outcome { answer = ["url": .string(file.url)] }
             decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
             noteLink(outcome)
@@ -193,6 +195,8 @@ public actor Replayer {
             let request = resolved.request(context: context)
             let endpoint = resolved.kind.endpoint
             let outcome: UpstreamOutcome<JSONValue>
+            CrashPoint.reach(.beforeSend)
+            defer { CrashPoint.reach(.afterSend) }
             if endpoint.response == .null {
                 // `/org_add` and `/org_remove` answer `data: null`, as documented. Decoded as
                 // JSON, a success would be "applied, but undecodable", an unknown outcome: then

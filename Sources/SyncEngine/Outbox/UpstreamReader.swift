@@ -45,22 +45,26 @@ struct UpstreamReader: Sendable {
     }
 
     /// The last pages of a list ordered oldest first (a dialog's messages): enough to find a
-    /// message just sent.
+    /// message just sent. `/chat/{id}` answers without `page`, so its pages are walked until one
+    /// comes back short; the last `pages` of them are kept.
     func latest<Model: Decodable & Sendable>(
         _ endpoint: Endpoint, path: [String: String] = [:], pages: Int = 2, as type: Model.Type
     ) async -> UpstreamOutcome<[RawRecord<Model>]> {
-        let first = await client.call(
-            endpoint, path: path, parameters: ["current_page": 1, "page_size": .integer(Self.pageSize)], as: RecordList<RawRecord<Model>>.self)
-        guard case .applied(let list) = first else { return first.map { _ in [] } }
-        guard let info = list.page, info.totalPages > 1 else { return .applied(list.records) }
-        var records: [RawRecord<Model>] = []
-        for page in max(2, info.totalPages - pages + 1)...info.totalPages {
+        var kept: [[RawRecord<Model>]] = []
+        var page = 1
+        while page <= Self.maximumPages {
             let outcome = await client.call(
                 endpoint, path: path, parameters: ["current_page": .integer(page), "page_size": .integer(Self.pageSize)],
                 as: RecordList<RawRecord<Model>>.self)
-            guard case .applied(let more) = outcome else { return outcome.map { _ in [] } }
-            records += more.records
+            guard case .applied(let list) = outcome else { return outcome.map { _ in [] } }
+            // A server that ignores the paging parameters answers the same page again.
+            if page > 1, let first = list.records.first?.raw, kept.last?.first?.raw == first { break }
+            kept.append(list.records)
+            if kept.count > pages { kept.removeFirst() }
+            let more = list.page.map { $0.hasNext && $0.current == page } ?? (list.records.count >= Self.pageSize)
+            guard more else { break }
+            page += 1
         }
-        return .applied(records)
+        return .applied(kept.flatMap { $0 })
     }
 }
