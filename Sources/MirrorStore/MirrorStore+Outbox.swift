@@ -294,7 +294,7 @@ extension MirrorStore {
     @discardableResult
     public func markApplied(
         _ id: Int, result: JSONValue?, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = [],
-        now: Date = Date()
+        scrubbedArguments: JSONValue? = nil, now: Date = Date()
     ) async throws -> [JournalEntry] {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
@@ -312,9 +312,9 @@ extension MirrorStore {
             journal += try Self.removeOverlay(db, entryID: id, keep: true, now: now)
             journal += try Self.writeRefreshed(db, refreshed, now: now)
             try db.execute(sql: "UPDATE outbox_blob SET data = NULL WHERE entry_id = ?", arguments: [id])
-            try Self.update(
-                db, id, now: now,
-                ["state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": nil])
+            var changes: [String: (any Sendable)?] = ["state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": nil]
+            if let scrubbedArguments { changes["arguments"] = ContentHash.canonicalText(scrubbedArguments) }
+            try Self.update(db, id, now: now, changes)
             journal.append(try Self.appendJournal(db, .outbox, id, .update, now: now))
             return journal
         }

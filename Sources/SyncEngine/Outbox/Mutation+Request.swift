@@ -71,6 +71,20 @@ extension Mutation {
         }
     }
 
+    /// The mutation without what must not outlive its sending (a new patient's password, an SMS
+    /// code), or nil when it carries nothing of the kind.
+    var withoutSecrets: Mutation? {
+        switch self {
+        case .createPatient(var patient, let id):
+            patient.password = ""
+            return .createPatient(patient, patientID: id)
+        case .bindPatient(let phone, _):
+            return .bindPatient(phone: phone, verifyCode: "")
+        default:
+            return nil
+        }
+    }
+
     /// The documented request: path values and parameters by wire name. Call it on a resolved
     /// mutation (server ids, photo URLs).
     func request(context: MutationContext) -> (path: [String: String], parameters: [String: JSONValue]) {

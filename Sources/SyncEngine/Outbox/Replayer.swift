@@ -278,8 +278,11 @@ public actor Replayer {
 
     private func apply(_ entry: OutboxEntry, _ confirmation: Confirmation) async {
         do {
+            // Secrets (a new patient's password, an SMS code) are not kept once they served.
+            let scrubbed = Self.decode(entry)?.withoutSecrets.flatMap { try? JSONValue(encoding: $0) }
             try await store.markApplied(
-                entry.id, result: confirmation.result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims)
+                entry.id, result: confirmation.result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims,
+                scrubbedArguments: scrubbed)
             logger.info("outbox entry applied", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
             emit(.entry(id: entry.id, state: .applied))
         } catch {

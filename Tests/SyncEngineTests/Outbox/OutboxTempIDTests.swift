@@ -57,6 +57,11 @@ struct OutboxTempIDTests {
             }
             let real = try #require(try await world.upstreamInt("SELECT id FROM user WHERE type = 1 AND idno = ?", [idno]))
             #expect(try await world.upstreamCount("user", where: "idno = ?", [idno]) == 1, "created once")
+            if case .createPatient(let sent, _)? = Replayer.decode(try await world.stored(created)) {
+                #expect(sent.password.isEmpty, "the new patient's password is not kept once applied")
+            } else {
+                Issue.record("the creation entry no longer reads as a creation")
+            }
             #expect(try await world.store.realID(forTemp: patient) == real)
             #expect(try await world.store.raw(.users, id: patient) == nil, "the temporary record gives way")
             #expect(try await world.store.raw(.users, id: real)?["id"] == .integer(real), "to the server's")
