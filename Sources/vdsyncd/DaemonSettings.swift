@@ -45,11 +45,6 @@ struct DaemonSettings: Sendable {
         "VDSYNC_OUTBOX_RATE", "VDSYNC_OUTBOX_MAX_ATTEMPTS", "VDSYNC_LOG_LEVEL", "VDSYNC_STOP_TIMEOUT",
     ]
 
-    /// What can change on SIGHUP without a restart.
-    static let reloadable: Set<String> = [
-        "VDSYNC_HOT_INTERVAL", "VDSYNC_WARM_INTERVAL", "VDSYNC_COLD_INTERVAL", "VDSYNC_LOG_LEVEL", "VDSYNC_OUTBOX_RATE", "VDSYNC_OUTBOX_MAX_ATTEMPTS",
-    ]
-
     /// Loads and validates the settings. `flags` are the command line's `VDSYNC_*` values.
     static func load(file: String?, flags: [String: String], environment: [String: String]) async throws -> DaemonSettings {
         // A misspelt key would otherwise be ignored in silence.

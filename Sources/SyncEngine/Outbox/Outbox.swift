@@ -37,7 +37,6 @@ public struct Outbox: Sendable {
             if case .uploadPhoto = draft.mutation {
                 let id = try transaction.add(
                     NewOutboxEntry(kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
-                // Its own chain, so that dependents enqueued later can name it.
                 try transaction.addChain("upload:\(id)", to: id)
                 return
             }
@@ -56,7 +55,7 @@ public struct Outbox: Sendable {
             try transaction.add(
                 NewOutboxEntry(
                     kind: mutation.kind.rawValue, arguments: try JSONValue(encoding: mutation),
-                    chains: mutation.chains + uploads.map { "upload:\($0)" },
+                    chains: mutation.chains,  // photo uploads' chains included (`Mutation.chains`)
                     effects: try mutation.effects(in: transaction, context: context)))
         }
         await wake()
