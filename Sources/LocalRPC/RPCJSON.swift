@@ -25,7 +25,7 @@ enum RPCJSON {
         // bracket that passes the limit is the last byte of the input: a 514-byte line of '['
         // killed the daemon. Such lines are refused here, before Foundation sees them.
         if nestingExceeds(bytes, limit: min(maxDepth, maxNestingDepth)) { throw TooDeep() }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        return try JSONValue.parse(Data(bytes))
     }
 
     /// Encodes one value; the result never contains a newline (the encoder escapes them in strings).

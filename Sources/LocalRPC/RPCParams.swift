@@ -165,8 +165,7 @@ public struct RPCParams: Sendable, Hashable {
 
     static func decode<T: Decodable>(_ name: String, _ value: JSONValue, as type: T.Type) throws(RPCError) -> T {
         do {
-            let data = try JSONEncoder().encode(value)
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONValueDecoder().decode(T.self, from: value)
         } catch let error as DecodingError {
             throw .invalidParams(field: Self.field(name, error), problem: "is not valid")
         } catch {

@@ -212,7 +212,7 @@ extension MirrorStore {
     }
 
     static func decodeJSON(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONValue.parse(text)
     }
 
     private static func contextValues(_ text: String) throws -> [String: MirrorValue] {

@@ -217,7 +217,7 @@ public final class MirrorStore: Sendable {
         let text = try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT raw FROM \(collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
         }
-        return try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        return try text.map { try JSONValue.parse($0) }
     }
 
     /// The ids of every stored record of `collection`, ascending.

@@ -9,9 +9,8 @@ extension MirroredRecord {
     /// that filters and sorts see the same record a pull of that JSON would have written. A JSON
     /// that no longer decodes keeps only its context columns: the raw JSON is still shown as is.
     public static func decoding(_ collection: MirrorCollection, id: Int, raw: JSONValue, context: [String: MirrorValue]) -> MirroredRecord {
-        let decoder = JSONDecoder()
-        let data = (try? JSONEncoder().encode(raw)) ?? Data("null".utf8)
-        func decode<Model: Decodable>(_: Model.Type) -> Model? { try? decoder.decode(Model.self, from: data) }
+        let decoder = JSONValueDecoder()
+        func decode<Model: Decodable>(_: Model.Type) -> Model? { try? decoder.decode(Model.self, from: raw) }
         func integer(_ name: String) -> Int? {
             if case .integer(let number)? = context[name] { return number }
             return nil

@@ -11,6 +11,8 @@ public struct MirroredRecord: Sendable, Hashable {
     /// A hash of the raw JSON in canonical form (keys sorted): equal content, equal hash, so an
     /// unchanged record is recognised without comparing its fields.
     public let contentHash: String
+    /// The raw JSON in canonical form, as stored; made once, since it is also what is hashed.
+    let canonicalJSON: String
 
     /// `columns` must name only columns of `collection` (``MirrorCollection/columns``); missing
     /// ones are stored as null.
@@ -19,12 +21,8 @@ public struct MirroredRecord: Sendable, Hashable {
         self.id = id
         self.columns = columns
         self.raw = raw
-        self.contentHash = ContentHash.of(raw)
-    }
-
-    /// The raw JSON in canonical form, as stored.
-    var canonicalJSON: String {
-        ContentHash.canonicalText(raw)
+        self.canonicalJSON = ContentHash.canonicalText(raw)
+        self.contentHash = ContentHash.of(text: canonicalJSON)
     }
 }
 
@@ -37,9 +35,9 @@ enum ContentHash {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
-    static func of(_ value: JSONValue) -> String {
+    static func of(text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonicalText(value).utf8 {
+        for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01B3
         }

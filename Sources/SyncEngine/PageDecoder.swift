@@ -13,7 +13,7 @@ public enum PageDecoder {
     /// Decodes the body of a successful answer of `step`. A refusal in the envelope, or a body
     /// that does not decode, throws (`APIError`, `WireDecodingError`).
     public static func decode(_ body: Data, for step: PullStep, role: UserRole) throws -> DecodedPage {
-        let decoder = JSONDecoder()
+        var decoder = JSONValueDecoder()
         decoder.userInfo[UserProfile.expectedRoleKey] = role
         func list<Model: Decodable & Sendable>(_: Model.Type, _ make: (Model, JSONValue) -> MirroredRecord) throws -> DecodedPage {
             let payload = try decoder.decode(Envelope<RecordList<RawRecord<Model>>>.self, from: body).payload()
@@ -53,7 +53,7 @@ public enum PageDecoder {
             let homepage = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
             guard case .array(let banners)? = homepage["banner"] else { return DecodedPage(records: [], page: nil) }
             let records = try banners.map { raw in
-                MirroredRecord.banner(try decoder.decode(Banner.self, from: JSONEncoder().encode(raw)), raw: raw)
+                MirroredRecord.banner(try decoder.decode(Banner.self, from: raw), raw: raw)
             }
             return DecodedPage(records: records, page: nil)
         case .specialProjects: return try list(SpecialProject.self) { .specialProject($0, raw: $1) }

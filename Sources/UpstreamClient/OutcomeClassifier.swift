@@ -96,7 +96,7 @@ public enum OutcomeClassifier {
     public static func decode<Payload: Decodable & Sendable>(
         _ body: ByteBuffer, as type: Payload.Type = Payload.self, expectedRole: UserRole? = nil
     ) -> UpstreamOutcome<Payload> {
-        let decoder = JSONDecoder()
+        var decoder = JSONValueDecoder()
         if let expectedRole { decoder.userInfo[UserProfile.expectedRoleKey] = expectedRole }
         do {
             let envelope = try decoder.decode(Envelope<Payload>.self, from: Data(body.readableBytesView))
@@ -154,7 +154,7 @@ struct EnvelopeHead {
 
     init?(_ body: ByteBuffer) {
         guard body.readableBytes > 0,
-            let envelope = try? JSONDecoder().decode(Envelope<EmptyPayload>.self, from: Data(body.readableBytesView))
+            let envelope = try? JSONValueDecoder().decode(Envelope<EmptyPayload>.self, from: Data(body.readableBytesView))
         else { return nil }
         code = envelope.errorCode
         message = envelope.errorMessage

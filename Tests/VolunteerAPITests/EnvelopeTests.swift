@@ -7,8 +7,8 @@ import Testing
 /// and for empty answers.
 @Suite("Envelope and lists")
 struct EnvelopeTests {
-    func decode<Payload: Decodable & Sendable>(_ type: Payload.Type, _ json: String) throws -> Envelope<Payload> {
-        try JSONDecoder().decode(Envelope<Payload>.self, from: Data(json.utf8))
+    func decode<Payload: Decodable & Sendable & Equatable>(_ type: Payload.Type, _ json: String) throws -> Envelope<Payload> {
+        try decodeBoth(Envelope<Payload>.self, from: Data(json.utf8))
     }
 
     @Test("an error envelope gives its code and message, whatever data holds")

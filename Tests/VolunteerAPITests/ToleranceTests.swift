@@ -114,7 +114,7 @@ struct ToleranceTests {
         project["hospital_info"] = .object(hospital)
         let list = JSONValue.object(["list": .array([.object(project)])])
         let error = try #require(throws: WireDecodingError.self) {
-            try JSONDecoder().decode(RecordList<Project>.self, from: list.data)
+            try decodeBoth(RecordList<Project>.self, from: list.data)
         }
         #expect(error.structure == "Hospital")
         #expect(error.field == "list.0.hospital_info.city_id")
@@ -124,7 +124,7 @@ struct ToleranceTests {
         // The same inside a nested record sent as a JSON-encoded string.
         project["hospital_info"] = .string(String(decoding: try JSONValue.object(hospital).data, as: UTF8.self))
         let embedded = try #require(throws: WireDecodingError.self) {
-            try JSONDecoder().decode(Project.self, from: JSONValue.object(project).data)
+            try decodeBoth(Project.self, from: JSONValue.object(project).data)
         }
         #expect(embedded.field == "hospital_info.city_id" && embedded.structure == "Hospital")
     }
@@ -147,7 +147,7 @@ struct ToleranceTests {
             var members = base
             members[field] = value
             let error = try #require(throws: WireDecodingError.self, "\(field) = \(value)") {
-                try JSONDecoder().decode(Project.self, from: JSONValue.object(members).data)
+                try decodeBoth(Project.self, from: JSONValue.object(members).data)
             }
             #expect(error.field == field)
             #expect(error.problem.contains(problem), "\(field): \(error.problem)")
@@ -159,13 +159,13 @@ struct ToleranceTests {
         var doctor = try #require(Fixture.json("records/doctor.json").members)
         doctor["work_time"] = .array(Array(repeating: .object(["morning": .integer(1), "afternoon": .integer(0)]), count: 5))
         let error = try #require(throws: WireDecodingError.self) {
-            try JSONDecoder().decode(Doctor.self, from: JSONValue.object(doctor).data)
+            try decodeBoth(Doctor.self, from: JSONValue.object(doctor).data)
         }
         #expect(error.field == "work_time" && error.problem == "expected 7 days, found 5")
 
         // The doctor's PUT /user sends work_time as a JSON string; a server may echo it so.
         doctor["work_time"] = .string(#"[{"morning":1,"afternoon":0},{"morning":"1","afternoon":true},{},{},{},{},{}]"#)
-        let decoded = try JSONDecoder().decode(Doctor.self, from: JSONValue.object(doctor).data)
+        let decoded = try decodeBoth(Doctor.self, from: JSONValue.object(doctor).data)
         #expect(decoded.workTime.count == 7)
         #expect(decoded.workTime[1] == WorkDay(morning: true, afternoon: true))
         #expect(decoded.workTime[2] == WorkDay(morning: false, afternoon: false))
@@ -178,7 +178,7 @@ struct ToleranceTests {
         diagnosis["assistant_id"] = .string("9")
         diagnosis["doctor_comment_time"] = nil
         diagnosis["doctoy_comment_time"] = .string("2018-03-04 15:33:33")
-        let decoded = try JSONDecoder().decode(Diagnosis.self, from: JSONValue.object(diagnosis).data)
+        let decoded = try decodeBoth(Diagnosis.self, from: JSONValue.object(diagnosis).data)
         #expect(decoded.assistantUserID == 9)
         #expect(decoded.doctorCommentTime == "2018-03-04 15:33:33")
     }
@@ -188,7 +188,7 @@ struct ToleranceTests {
         var project = try #require(Fixture.json("records/project.json").members)
         project["v3_field"] = .object(["kept": .bool(true)])
         let page = JSONValue.object(["list": .array([.object(project)]), "page": .object(["current_page": .string("1")])])
-        let decoded = try JSONDecoder().decode(RecordList<RawRecord<Project>>.self, from: page.data)
+        let decoded = try decodeBoth(RecordList<RawRecord<Project>>.self, from: page.data)
         let first = try #require(decoded.records.first)
         #expect(first.value.id == 123)
         #expect(first.raw["v3_field"]?["kept"] == .bool(true))

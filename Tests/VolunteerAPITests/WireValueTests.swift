@@ -78,6 +78,45 @@ struct WireValueTests {
         #expect(try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value)) == value)
     }
 
+    @Test("parsing in one pass gives the same kinds as JSONDecoder")
+    func parsedKinds() throws {
+        let text = #"{"a": [1, 2.5, "3", true, false, null, {"b": {}}, [], 0, 1e2, -0.5], "c": -7, "big": 18446744073709551615, "é": "汉字"}"#
+        let parsed = try JSONValue.parse(text)
+        #expect(parsed == (try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))))
+        #expect(parsed["a"] == .array([.integer(1), .number(2.5), .string("3"), .bool(true), .bool(false), .null, .object(["b": .object([:])]), .array([]), .integer(0), .integer(100), .number(-0.5)]))
+        #expect(parsed["big"] == .number(Double(UInt64.max)))
+        #expect(try JSONValue.parse("42") == .integer(42))
+        #expect(try JSONValue.parse("\"x\"") == .string("x"))
+    }
+
+    @Test("bad or too deeply nested text is an error, never a trap")
+    func parseRefusals() {
+        for text in ["", "{", "[1 2]", "nul", String(repeating: "[", count: 600) + String(repeating: "]", count: 600), String(repeating: "[", count: 514)] {
+            #expect(throws: DecodingError.self) { try JSONValue.parse(text) }
+        }
+    }
+
+    @Test("the value decoder hands back parsed values and names the path of a mismatch")
+    func valueDecoder() throws {
+        struct Row: Decodable, Equatable {
+            let id: Int
+            let tags: [String]
+            let extra: JSONValue?
+        }
+        let decoder = JSONValueDecoder()
+        let row = try decoder.decode(Row.self, from: JSONValue.parse(#"{"id": 3, "tags": ["a"], "extra": {"k": [1]}}"#))
+        #expect(row == Row(id: 3, tags: ["a"], extra: .object(["k": .array([.integer(1)])])))
+        #expect(try decoder.decode([Int?].self, from: JSONValue.parse("[1, null]")) == [1, nil])
+        do {
+            _ = try decoder.decode(Row.self, from: JSONValue.parse(#"{"id": 3, "tags": ["a", 7]}"#))
+            Issue.record("a number where a string is required decoded")
+        } catch DecodingError.typeMismatch(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["tags", "Index 1"])
+        }
+        #expect(throws: DecodingError.self) { try decoder.decode(Row.self, from: JSONValue.parse(#"{"tags": []}"#)) }
+        #expect(throws: DecodingError.self) { try decoder.decode(Int.self, from: JSONValue.parse("2.5")) }
+    }
+
     @Test("roles carry the document's type numbers")
     func roles() {
         #expect(UserRole(rawValue: 1) == .patient && UserRole(rawValue: 2) == .doctor && UserRole(rawValue: 3) == .assistant)

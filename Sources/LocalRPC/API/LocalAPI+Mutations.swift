@@ -44,7 +44,7 @@ extension LocalAPI {
                     "mutation_id": .integer(entry.id), "state": .string(entry.state.rawValue),
                     "uploads": .array(entries.dropLast().map { .integer($0.id) }),
                 ]
-                if let mutation = try? JSONDecoder().decode(Mutation.self, from: JSONEncoder().encode(entry.arguments)),
+                if let mutation = try? JSONValueDecoder().decode(Mutation.self, from: entry.arguments),
                     let created = mutation.createdRecord
                 {
                     result["created_id"] = .integer(created.id)

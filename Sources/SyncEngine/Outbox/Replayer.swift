@@ -382,8 +382,7 @@ public actor Replayer {
     }
 
     static func decode(_ entry: OutboxEntry) -> Mutation? {
-        guard let data = try? JSONEncoder().encode(entry.arguments) else { return nil }
-        return try? JSONDecoder().decode(Mutation.self, from: data)
+        try? JSONValueDecoder().decode(Mutation.self, from: entry.arguments)
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {
@@ -410,8 +409,7 @@ public actor Replayer {
 extension JSONValue {
     /// A Codable value as JSON.
     init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONValue.parse(JSONEncoder().encode(value))
     }
 }
 

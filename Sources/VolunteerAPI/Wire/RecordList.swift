@@ -105,7 +105,7 @@ extension RecordArray: Decodable where Record: Decodable {
             records = []
         case .string(let text) where text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("["):
             do {
-                records = try JSONDecoder().decode(RecordArray<Record>.self, from: Data(text.utf8)).records
+                records = try JSONValueDecoder().decode(RecordArray<Record>.self, from: Data(text.utf8)).records
             } catch let error as WireDecodingError {
                 throw error.nested(under: decoder.codingPath.dotted)
             } catch {

@@ -123,7 +123,7 @@ struct WireReader<Key: CodingKey> {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { return [] }
             if trimmed.hasPrefix("[") {
-                guard let embedded = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)),
+                guard let embedded = try? JSONValue.parse(trimmed),
                     case .array = embedded
                 else { throw problem(key, "expected an array of strings, found a string that is not a JSON array") }
                 return try strings(from: embedded, key: key)
@@ -241,7 +241,7 @@ struct WireReader<Key: CodingKey> {
     private func embedded<Value: Decodable>(_ type: Value.Type, in text: String, key: Key) throws -> Value {
         let path = (container.codingPath + [key]).dotted
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+            return try JSONValueDecoder().decode(Value.self, from: Data(text.utf8))
         } catch let error as WireDecodingError {
             throw error.nested(under: path)
         } catch {

@@ -69,10 +69,31 @@ extension JSONValue {
     }
 }
 
-/// Decodes a model of an existential type and encodes it back, as JSONValue.
+/// Decodes `type` twice, from the JSON text with `JSONDecoder` and from the parsed value with
+/// `JSONValueDecoder` (what the engine uses), and records an issue unless both agree: the same
+/// value, or the same error. Every wire test that decodes through it checks the second decoder.
+func decodeBoth<T: Decodable & Equatable>(_ type: T.Type, from data: Data) throws -> T {
+    let viaText = Result { try JSONDecoder().decode(T.self, from: data) }
+    let viaValue = Result { try JSONValueDecoder().decode(T.self, from: JSONValue.parse(data)) }
+    switch (viaText, viaValue) {
+    case (.success(let a), .success(let b)):
+        #expect(a == b, "JSONValueDecoder decoded \(T.self) differently from JSONDecoder")
+    case (.failure(let a), .failure(let b)):
+        if a is WireDecodingError || b is WireDecodingError {
+            #expect(String(describing: a) == String(describing: b), "the two decoders fail differently on \(T.self)")
+        }
+    case (.success, .failure(let error)):
+        Issue.record("JSONValueDecoder failed where JSONDecoder decoded \(T.self): \(error)")
+    case (.failure(let error), .success):
+        Issue.record("JSONValueDecoder decoded \(T.self) where JSONDecoder failed: \(error)")
+    }
+    return try viaText.get()
+}
+
+/// Decodes a model of an existential type (with both decoders) and encodes it back, as JSONValue.
 func roundTrip(_ type: any (Codable & Sendable & Hashable).Type, _ json: JSONValue) throws -> (model: AnyHashable, encoded: JSONValue) {
     func open<T: Codable & Hashable>(_: T.Type) throws -> (AnyHashable, JSONValue) {
-        let model = try JSONDecoder().decode(T.self, from: try json.data)
+        let model = try decodeBoth(T.self, from: try json.data)
         let encoded = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(model))
         return (AnyHashable(model), encoded)
     }

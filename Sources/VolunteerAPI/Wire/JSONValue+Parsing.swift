@@ -1,0 +1,81 @@
+import Foundation
+
+extension JSONValue {
+    /// Parses JSON text into a value in one pass, with Foundation's `JSONSerialization`.
+    ///
+    /// Decoding a ``JSONValue`` through `JSONDecoder` has to guess each value's kind by trying
+    /// one type after another, and every wrong guess builds a `DecodingError`; on the records of
+    /// a page that cost ten times the parse itself (docs/performance.md). `JSONSerialization`
+    /// knows each value's kind as it parses, and refuses input nested deeper than 512 levels with
+    /// an error instead of trapping. Numbers without a fraction that fit in `Int` become
+    /// ``integer(_:)``, as they do through `JSONDecoder`; any top-level value is accepted.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: [], debugDescription: "The given data was not valid JSON.", underlyingError: error))
+        }
+        return try JSONValue(serialized: object)
+    }
+
+    /// Parses UTF-8 JSON text; see ``parse(_:)-(Data)``.
+    public static func parse(_ text: String) throws -> JSONValue {
+        try parse(Data(text.utf8))
+    }
+
+    /// Converts what `JSONSerialization` returns. Types are compared exactly first: a
+    /// conditional cast such as `as? NSNumber` of a dictionary would bridge the whole dictionary
+    /// to look inside it, which costs more than the parse.
+    private init(serialized object: Any) throws {
+        let type = Swift.type(of: object)
+        if type == String.self {
+            self = .string(object as! String)
+        } else if type == [String: Any].self {
+            let members = object as! [String: Any]
+            var values = [String: JSONValue](minimumCapacity: members.count)
+            for (key, member) in members {
+                values[key] = try JSONValue(serialized: member)
+            }
+            self = .object(values)
+        } else if type == [Any].self {
+            self = .array(try (object as! [Any]).map { try JSONValue(serialized: $0) })
+        } else if let number = object as? NSNumber {
+            self = JSONValue(number: number)
+        } else if object is NSNull {
+            self = .null
+        } else if let text = object as? String {
+            self = .string(text)
+        } else if let members = object as? [String: Any] {
+            self = .object(try members.mapValues { try JSONValue(serialized: $0) })
+        } else if let elements = object as? [Any] {
+            self = .array(try elements.map { try JSONValue(serialized: $0) })
+        } else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: [], debugDescription: "JSONSerialization returned \(type), which is not JSON"))
+        }
+    }
+
+    /// A number by the C type `JSONSerialization` gave it: `c` is a boolean, `d`/`f` a number
+    /// that had a fraction or an exponent (an integer when it has neither and fits), `Q` an
+    /// unsigned integer that may not fit in `Int`, anything else a signed integer.
+    private init(number: NSNumber) {
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"), UInt8(ascii: "B"):
+            self = .bool(number.boolValue)
+        case UInt8(ascii: "d"), UInt8(ascii: "f"):
+            let value = number.doubleValue
+            if value.rounded() == value, abs(value) < 9.0e15 {
+                self = .integer(Int(value))
+            } else {
+                self = .number(value)
+            }
+        case UInt8(ascii: "Q"), UInt8(ascii: "L"):
+            let value = number.uint64Value
+            self = value <= UInt64(Int.max) ? .integer(Int(value)) : .number(Double(value))
+        default:
+            self = .integer(number.intValue)
+        }
+    }
+}
