@@ -55,6 +55,7 @@ public struct RPCDispatcher: Sendable {
     /// The reply line (without its newline) to one received line, or nil when nothing is to be sent.
     public func respond(toLine line: some Collection<UInt8>, from caller: Caller) async -> [UInt8]? {
         let reply: JSONValue?
+        let fragments = RPCFragments()
         switch RPCIncoming(line: line) {
         case .blank:
             reply = nil
@@ -64,7 +65,7 @@ public struct RPCDispatcher: Sendable {
         case .emptyBatch:
             reply = RPCResponse(id: .null, outcome: .failure(.invalidRequest("empty batch"))).json
         case .single(let entry):
-            reply = await respond(to: entry, from: caller)?.json
+            reply = await respond(to: entry, from: caller, fragments: fragments)?.json
         case .batch(let entries) where entries.count > maxBatchEntries:
             reply = RPCResponse(
                 id: .null, outcome: .failure(.invalidRequest("batch longer than \(maxBatchEntries) entries"))
@@ -73,13 +74,13 @@ public struct RPCDispatcher: Sendable {
             // In order, one after the other: a batch of mutations is applied as written.
             var responses: [JSONValue] = []
             for entry in entries {
-                if let response = await respond(to: entry, from: caller) { responses.append(response.json) }
+                if let response = await respond(to: entry, from: caller, fragments: fragments) { responses.append(response.json) }
             }
             reply = responses.isEmpty ? nil : .array(responses)
         }
         guard let reply else { return nil }
         do {
-            return try RPCJSON.encode(reply)
+            return fragments.splice(into: try RPCJSON.encode(reply))
         } catch {
             // Results are checked before this point; kept total all the same.
             logger.error("reply not encodable", metadata: ["error": "\(type(of: error))"])
@@ -87,10 +88,10 @@ public struct RPCDispatcher: Sendable {
         }
     }
 
-    func respond(to entry: RPCIncoming.Entry, from caller: Caller) async -> RPCResponse? {
+    func respond(to entry: RPCIncoming.Entry, from caller: Caller, fragments: RPCFragments? = nil) async -> RPCResponse? {
         switch entry {
         case .request(let request):
-            return await respond(to: request, from: caller)
+            return await respond(to: request, from: caller, fragments: fragments)
         case .invalid(let id, let error):
             logger.debug("rpc invalid request", metadata: ["code": "\(error.code)"])
             return RPCResponse(id: id, outcome: .failure(error))
@@ -101,12 +102,16 @@ public struct RPCDispatcher: Sendable {
 
     /// Calls one valid request; nil for a notification, whatever its outcome.
     public func respond(to request: RPCRequest, from caller: Caller) async -> RPCResponse? {
-        let outcome = await call(request, from: caller)
+        await respond(to: request, from: caller, fragments: nil)
+    }
+
+    func respond(to request: RPCRequest, from caller: Caller, fragments: RPCFragments?) async -> RPCResponse? {
+        let outcome = await call(request, from: caller, fragments: fragments)
         guard let id = request.id else { return nil }
         return RPCResponse(id: id, outcome: outcome)
     }
 
-    private func call(_ request: RPCRequest, from caller: Caller) async -> Result<JSONValue, RPCError> {
+    private func call(_ request: RPCRequest, from caller: Caller, fragments: RPCFragments?) async -> Result<JSONValue, RPCError> {
         guard let method = methods[request.method] else {
             // The unknown name is the client's text; it is not logged.
             logger.debug("rpc method not found", metadata: ["code": "\(RPCError.Code.methodNotFound)"])
@@ -122,7 +127,7 @@ public struct RPCDispatcher: Sendable {
         }
         let context = RequestContext(
             method: method.name, id: request.id, peer: caller.peer, access: caller.access,
-            connection: caller.connection, logger: logger, serial: caller.connection?.nextSerial() ?? 0)
+            connection: caller.connection, logger: logger, serial: caller.connection?.nextSerial() ?? 0, fragments: fragments)
         let outcome: Result<JSONValue, RPCError>
         do {
             let params = try method.bind(request.params)

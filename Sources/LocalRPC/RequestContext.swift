@@ -15,8 +15,19 @@ public struct RequestContext: Sendable {
     public let logger: Logger
     /// Numbers the calls of a connection, so a failed call's subscriptions can be found.
     let serial: UInt64
+    /// Where verbatim JSON texts go when the reply is a line the dispatcher encodes; nil otherwise.
+    let fragments: RPCFragments?
 
     public var isNotification: Bool { id == nil }
+
+    /// A value whose JSON text is `text`, carried into the reply verbatim (``RPCFragments``).
+    /// `text` must be one valid JSON value as ``RPCJSON`` writes it: keys sorted, slashes
+    /// unescaped, no newline (the mirror's stored records are). Without a reply line to splice
+    /// into (a direct call), the text is parsed instead.
+    public func encodedJSON(_ text: String) -> JSONValue {
+        if let fragments { return fragments.placeholder(for: text) }
+        return (try? JSONValue.parse(text)) ?? .null
+    }
 
     /// Opens a subscription on the caller's connection. Its notifications are delivered only after
     /// this call's reply, so the client always learns the id first; if the call fails, the

@@ -53,11 +53,16 @@ public struct MirrorQuery: Sendable, Hashable {
 /// and which outbox entries are pending on it.
 public struct MirrorRow: Sendable, Hashable {
     public let id: Int
-    public let raw: JSONValue
+    /// The record's JSON text as stored: canonical (keys sorted, slashes unescaped), so a reply
+    /// can carry it verbatim instead of parsing and encoding it again.
+    public let json: String
     /// Outbox entries whose optimistic effect this row shows; empty when it is server truth.
     public let pendingEntries: [Int]
 
     public var isPending: Bool { !pendingEntries.isEmpty }
+
+    /// The record's JSON, parsed.
+    public var raw: JSONValue { (try? JSONValue.parse(json)) ?? .null }
 }
 
 /// Why a query was refused (a front end named a column that is not indexed).
@@ -114,15 +119,18 @@ extension MirrorStore {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT r.id, r.raw FROM \(from)\(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
                 arguments: StatementArguments(arguments + [max(query.limit, 0), max(query.offset, 0)]))
-            return (
-                try rows.map { row in
-                    let id: Int = row["id"]
-                    let pending = try Int.fetchAll(
-                        db, sql: "SELECT DISTINCT entry_id FROM overlay WHERE collection = ? AND record_id = ? ORDER BY entry_id",
-                        arguments: [query.collection.rawValue, id])
-                    return MirrorRow(id: id, raw: try Self.decodeJSON(row["raw"]), pendingEntries: pending)
-                }, total
-            )
+            // The pending entries of the whole page in one statement, not one per row.
+            let ids: [Int] = rows.map { $0["id"] }
+            var pending: [Int: [Int]] = [:]
+            if !ids.isEmpty {
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                let pairs = try Row.fetchAll(
+                    db,
+                    sql: "SELECT DISTINCT record_id, entry_id FROM overlay WHERE collection = ? AND record_id IN (\(marks)) ORDER BY entry_id",
+                    arguments: StatementArguments([query.collection.rawValue as any DatabaseValueConvertible] + ids.map { $0 as any DatabaseValueConvertible }))
+                for pair in pairs { pending[pair["record_id"], default: []].append(pair["entry_id"]) }
+            }
+            return (rows.map { row in MirrorRow(id: row["id"], json: row["raw"], pendingEntries: pending[row["id"]] ?? []) }, total)
         }
     }
 

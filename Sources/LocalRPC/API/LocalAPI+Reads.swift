@@ -93,13 +93,13 @@ extension LocalAPI {
                     .optional("before_id", RPCSchema.integer(description: "only messages older than this id")),
                 ],
                 result: .init("page", Self.pageSchema)
-            ) { params, _ in
+            ) { params, context in
                 var query = MirrorQuery(
                     .chatMessages, filters: [.init("dialog_id", .equal, .text(String(try params.requiredInt("dialog_id"))))], sort: "id",
                     descending: true, limit: try params.optionalInt("limit", in: 1...500) ?? 50)
                 if let before = try params.optionalInt("before_id") { query.filters.append(.init("id", .less, .integer(before))) }
                 let (rows, total) = try await store.query(query)
-                return ["items": .array(rows.reversed().map(Self.item)), "total": .integer(total)]
+                return ["items": .array(rows.reversed().map { Self.item($0, context) }), "total": .integer(total)]
             },
             list("patients.list", "The assistant's patients.", .users, params: []) { _ in
                 try await requireRole([.assistant], "patients.list")
@@ -115,10 +115,10 @@ extension LocalAPI {
             },
             RPCMethod(
                 "profile.get", summary: "The logged-in user's profile.", access: .read, result: .init("item", Self.itemSchema)
-            ) { _, _ in
+            ) { _, request in
                 guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
                 guard let row = try await store.row(.users, id: context.userID) else { throw Failure.notFound("the profile") }
-                return Self.item(row)
+                return Self.item(row, request)
             },
             list("hospitals.list", "Hospitals.", .hospitals, params: []) { _ in MirrorQuery(.hospitals, sort: "name") },
             list("organisations.list", "Organisations.", .organisations, params: []) { _ in MirrorQuery(.organisations, sort: "name") },
@@ -143,28 +143,29 @@ extension LocalAPI {
         _ name: String, _ summary: String, _ collection: MirrorCollection, params: [RPCMethod.Param],
         query: @escaping @Sendable (RPCParams) async throws -> MirrorQuery
     ) -> RPCMethod {
-        RPCMethod(name, summary: summary, access: .read, params: params + Self.paging, result: .init("page", Self.pageSchema)) { params, _ in
+        RPCMethod(name, summary: summary, access: .read, params: params + Self.paging, result: .init("page", Self.pageSchema)) { params, context in
             var built = try await query(params)
             built.limit = try params.optionalInt("limit", in: 1...500) ?? 50
             built.offset = try params.optionalInt("offset", in: 0...Int(Int32.max)) ?? 0
             let (rows, total) = try await store.query(built)
-            return ["items": .array(rows.map(Self.item)), "total": .integer(total)]
+            return ["items": .array(rows.map { Self.item($0, context) }), "total": .integer(total)]
         }
     }
 
     /// A method reading one record by id.
     private func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
         RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
-            params, _ in
+            params, context in
             guard let row = try await store.row(collection, id: try params.requiredInt(id)) else { throw Failure.notFound("\(id)") }
-            return Self.item(row)
+            return Self.item(row, context)
         }
     }
 
-    static func item(_ row: MirrorRow) -> JSONValue {
+    /// A row as replies show it; the record's stored JSON goes into the reply as it is.
+    static func item(_ row: MirrorRow, _ context: RequestContext) -> JSONValue {
         [
             "id": .integer(row.id), "pending": .bool(row.isPending), "pending_mutations": .array(row.pendingEntries.map(JSONValue.integer)),
-            "record": row.raw,
+            "record": context.encodedJSON(row.json),
         ]
     }
 
