@@ -153,13 +153,15 @@ extension MirrorStore {
     /// Entries that may be worked on now: `queued` or `unknown`, due, and first in every chain
     /// they belong to (no earlier entry of the chain still unresolved). Entries returned together
     /// never share a chain, so they may be sent concurrently.
-    public func readyOutboxEntries(now: Date = Date(), limit: Int = 16) async throws -> [OutboxEntry] {
-        try await pool.read { db in
+    public func readyOutboxEntries(now: Date = Date(), limit: Int = 16, excluding excluded: Set<Int> = []) async throws -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT e.* FROM outbox e
                     WHERE e.state IN ('queued', 'unknown') AND e.next_attempt_at <= ?
+                      AND e.id NOT IN (SELECT value FROM json_each(?))
                       AND NOT EXISTS (
                         SELECT 1 FROM outbox_chain c
                         JOIN outbox_chain earlier ON earlier.chain = c.chain AND earlier.entry_id < c.entry_id
@@ -167,7 +169,7 @@ extension MirrorStore {
                         WHERE c.entry_id = e.id AND f.state NOT IN ('applied', 'discarded'))
                     ORDER BY e.id LIMIT ?
                     """,
-                arguments: [now.timeIntervalSince1970, limit]
+                arguments: [now.timeIntervalSince1970, "[" + excluded.map(String.init).joined(separator: ",") + "]", limit]
             ).compactMap(Self.entry(from:)).map { try Self.withChains(db, $0) }
         }
     }

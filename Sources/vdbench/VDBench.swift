@@ -50,6 +50,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds each read measurement lasts.") var readSeconds: Double?
     @Option(help: "The command line to print as the one that made the results.") var command = "bench/run"
     @Option(help: "The Swift version line to record.") var swiftVersion = ""
+    @Option(help: "Only these parts, comma-separated: sync, idle, resources, outbox, reads (for working on one; writes bench/results/partial.{json,md}).")
+    var only: String?
 
     func run() async throws {
         let started = ContinuousClock.now
@@ -58,8 +60,12 @@ struct Run: AsyncParsableCommand {
         let mutations = entries ?? (quick ? 100 : 1_000)
         let readDuration = Duration.seconds(readSeconds ?? (quick ? 0.4 : 2))
         let readWarmup = Duration.seconds(quick ? 0.1 : 0.5)
-        let output = self.output ?? (quick ? "bench/results/quick.json" : "bench/results/latest.json")
-        let markdown = self.markdown ?? (quick ? "bench/results/quick.md" : "bench/results/latest.md")
+        let allParts: Set<String> = ["sync", "idle", "resources", "outbox", "reads"]
+        let parts = only.map { Set($0.split(separator: ",").map(String.init)) } ?? allParts
+        guard parts.isSubset(of: allParts) else { throw BenchError("unknown parts: \(parts.subtracting(allParts).sorted())") }
+        let name = only != nil ? "partial" : quick ? "quick" : "latest"
+        let output = self.output ?? "bench/results/\(name).json"
+        let markdown = self.markdown ?? "bench/results/\(name).md"
         let work = URL(fileURLWithPath: self.work).standardizedFileURL.path
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -72,11 +78,12 @@ struct Run: AsyncParsableCommand {
         // 1. Initial full sync, small world then large.
         var worlds: [World] = []
         defer { for world in worlds { world.stop() } }
-        for projects in [small, large] {
-            log("== initial sync, scale:\(projects)")
+        for projects in parts.contains("sync") ? [small, large] : [large] {
+            log("== \(parts.contains("sync") ? "initial sync" : "world"), scale:\(projects)")
             let (world, seeded) = try World.start(projects: projects, seedNumber: 7, vdapi: vdapi, cache: cache, work: work, name: "vdapi-\(projects)")
             worlds.append(world)
             if let seeded { log("    seeded scale:\(projects) in \(String(format: "%.1f", seeded)) s (kept in \(cache))") }
+            guard parts.contains("sync") else { continue }
             results.initialSync.append(try await SyncBench.initialSync(world: world, work: work, baselineScript: baseline, python: python, log: log))
             if projects == small, small != large {
                 world.stop()
@@ -86,16 +93,21 @@ struct Run: AsyncParsableCommand {
         guard let world = worlds.last else { throw BenchError("no world") }
 
         // 2. Idle cycle on the large world's mirror.
-        log("== idle cycle, scale:\(large)")
-        let intervals: [PullTier: Int] = [.hot: 60, .warm: 300, .cold: 86_400]
-        results.idle = try await SyncBench.idleCycle(world: world, work: work, intervals: intervals, log: log)
+        if parts.contains("idle") {
+            log("== idle cycle, scale:\(large)")
+            let intervals: [PullTier: Int] = [.hot: 60, .warm: 300, .cold: 86_400]
+            results.idle = try await SyncBench.idleCycle(world: world, work: work, intervals: intervals, log: log)
+        }
 
         // 5. Resources: vdsyncd mirroring the large world as the patient, then restarted over it.
-        log("== resources, scale:\(large)")
-        results.resources = try await resources(world: world, work: work, log: log)
+        if parts.contains("resources") {
+            log("== resources, scale:\(large)")
+            results.resources = try await resources(world: world, work: work, log: log)
+        }
 
         // 3. Outbox and 4. reads: a doctor's kiosk (today's patients, chat).
-        log("== outbox, scale:\(large)")
+        guard parts.contains("outbox") || parts.contains("reads") else { return try finish(results, started, output, markdown) }
+        log("== \(parts.contains("outbox") ? "outbox" : "doctor's kiosk"), scale:\(large)")
         let doctor = try await world.busiestDoctorToday(patients: 8)
         let daemon = try Daemon.start(name: "vdsyncd-doctor", vdsyncd: vdsyncd, upstream: world.base, work: work, login: nil)
         defer { daemon.stop() }
@@ -105,13 +117,22 @@ struct Run: AsyncParsableCommand {
         let pulled = try daemon.waitForPull(role: .doctor, userID: doctor.userID, since: loginAt, timeout: .seconds(300))
         log("    doctor \(doctor.userID) pulled in \(String(format: "%.2f", pulled)) s; today's project \(doctor.projectID) (\(doctor.projectDate)); \(doctor.patientIDs.count) recipients")
         guard !doctor.patientIDs.isEmpty else { throw BenchError("the doctor has no patients") }
-        results.outbox = try await OutboxBench.run(
-            world: world, daemon: daemon, doctor: (doctor.phone, doctor.userID), recipients: doctor.patientIDs, entries: mutations, log: log)
+        if parts.contains("outbox") {
+            results.outbox = try await OutboxBench.run(
+                world: world, daemon: daemon, doctor: (doctor.phone, doctor.userID), recipients: doctor.patientIDs, entries: mutations, log: log)
+        }
 
-        log("== reads through the socket")
-        results.reads = try await reads(
-            daemon: daemon, doctor: (doctor.userID, doctor.projectID), work: work, duration: readDuration, warmup: readWarmup, log: log)
+        if parts.contains("reads") {
+            log("== reads through the socket")
+            results.reads = try await reads(
+                daemon: daemon, doctor: (doctor.userID, doctor.projectID), work: work, duration: readDuration, warmup: readWarmup, log: log)
+        }
+        try finish(results, started, output, markdown)
+    }
 
+    /// Prints the table and writes the JSON and Markdown files.
+    func finish(_ results: Results, _ started: ContinuousClock.Instant, _ output: String, _ markdown: String) throws {
+        var results = results
         results.totalSeconds = (ContinuousClock.now - started).seconds
         results.evaluateTargets()
         let table = results.markdownTable()

@@ -162,21 +162,52 @@ extension Mutation {
             }
             let outcome = await reader.latest(.chatMessages, path: ["id": String(dialog.value.id)], as: ChatMessage.self)
             guard case .applied(let messages) = outcome else { return Self.judge(outcome) { _ in nil } }
-            let after = Self.integer(check.baseline?["max_id"]) ?? 0
-            let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
-            for record in messages.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
-                let candidate = record.value
-                guard candidate.fromUserID == me, candidate.toUserID == to, candidate.content == content, candidate.photos == urls else { continue }
-                let claim = RecordClaim(.chatMessages, candidate.id)
-                if await check.isClaimed(claim) { continue }
-                return .present(
-                    Confirmation(
-                        result: ["id": .integer(candidate.id)],
-                        refreshed: [.chatMessage(candidate, raw: record.raw, dialogID: String(dialog.value.id))],
-                        mapping: TempIDMapping(.chatMessages, tempID: message, realID: candidate.id), claims: [claim]))
-            }
-            return .absent
+            let found = await Self.sentMessage(
+                among: messages, dialogID: String(dialog.value.id), to: to, content: content, photos: photos, message: message, check)
+            return found.map(ReadBack.present) ?? .absent
         }
+    }
+
+    /// The message a `POST /chat` answer shows as sent, if it does. The answer lists the
+    /// dialog's latest messages (§3.6.2; vdapi sends 20), which hold the one just sent unless
+    /// others arrived in between; then, or when the answer lacks a dialog id, nil: read back.
+    func sentMessage(inAnswer answer: JSONValue, _ check: ReadBackContext) async -> Confirmation? {
+        guard case .sendChatMessage(let to, let content, let photos, let message) = self else { return nil }
+        let list: [JSONValue]
+        switch answer {
+        case .array(let elements): list = elements
+        case .object:
+            guard case .array(let elements)? = answer["list"] else { return nil }
+            list = elements
+        default: return nil
+        }
+        let decoder = JSONValueDecoder()
+        let messages = list.compactMap { raw in (try? decoder.decode(ChatMessage.self, from: raw)).map { RawRecord(value: $0, raw: raw) } }
+        // The dialog id is the record's context in the mirror; only the answer's own says which.
+        let dialogs = Set(messages.compactMap(\.value.dialogID))
+        guard dialogs.count == 1, let dialogID = dialogs.first, messages.allSatisfy({ $0.value.dialogID != nil }) else { return nil }
+        return await Self.sentMessage(among: messages, dialogID: dialogID, to: to, content: content, photos: photos, message: message, check)
+    }
+
+    /// The oldest message among `messages` newer than the baseline, from me to `to` with this
+    /// content and these photos, that no other entry claimed.
+    private static func sentMessage(
+        among messages: [RawRecord<ChatMessage>], dialogID: String, to: Int, content: String, photos: [PhotoReference], message: Int,
+        _ check: ReadBackContext
+    ) async -> Confirmation? {
+        let me = check.context.userID
+        let after = Self.integer(check.baseline?["max_id"]) ?? 0
+        let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
+        for record in messages.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
+            let candidate = record.value
+            guard candidate.fromUserID == me, candidate.toUserID == to, candidate.content == content, candidate.photos == urls else { continue }
+            let claim = RecordClaim(.chatMessages, candidate.id)
+            if await check.isClaimed(claim) { continue }
+            return Confirmation(
+                result: ["id": .integer(candidate.id)], refreshed: [.chatMessage(candidate, raw: record.raw, dialogID: dialogID)],
+                mapping: TempIDMapping(.chatMessages, tempID: message, realID: candidate.id), claims: [claim])
+        }
+        return nil
     }
 
     /// Present when `confirm` finds the effect in an applied read; absent when the read was

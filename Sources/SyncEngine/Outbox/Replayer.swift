@@ -91,27 +91,44 @@ public actor Replayer {
         }
     }
 
-    /// Works on every entry ready now, once each; returns how many. (The loop of ``run()``, one
+    /// Works on every entry ready now, and on those that become ready meanwhile (the next of a
+    /// chain), once each; returns how many. Up to ``OutboxPolicy/concurrency`` entries are in
+    /// flight at a time, and a finished one is replaced at once rather than when its whole batch
+    /// is done, so one slow answer does not hold the others back. (The loop of ``run()``, one
     /// turn at a time, for tests and tools.)
     @discardableResult
     public func drainReady() async -> Int {
-        let ready: [OutboxEntry]
+        await withTaskGroup(of: Void.self) { group in
+            var worked: Set<Int> = []
+            var working = 0
+            while true {
+                if working < policy.concurrency {
+                    for entry in await readyEntries(limit: policy.concurrency - working, excluding: worked) {
+                        worked.insert(entry.id)
+                        working += 1
+                        let at = pacer.reserve(now: .now)
+                        group.addTask {
+                            try? await Task.sleep(until: at, clock: .continuous)
+                            await self.work(on: entry)
+                        }
+                    }
+                }
+                guard working > 0, await group.next() != nil else { break }
+                working -= 1
+            }
+            return worked.count
+        }
+    }
+
+    /// Entries ready now that this turn has not worked on; none while sending is held.
+    private func readyEntries(limit: Int, excluding worked: Set<Int>) async -> [OutboxEntry] {
+        guard !isPausedForLogin, !isLinkHeld(), !Task.isCancelled else { return [] }
         do {
-            ready = try await store.readyOutboxEntries(now: Date(), limit: policy.concurrency)
+            return try await store.readyOutboxEntries(now: Date(), limit: limit, excluding: worked)
         } catch {
             logger.error("outbox read failed", metadata: ["error": "\(error)"])
-            return 0
+            return []
         }
-        await withTaskGroup(of: Void.self) { group in
-            for entry in ready {
-                let at = pacer.reserve(now: .now)
-                group.addTask {
-                    try? await Task.sleep(until: at, clock: .continuous)
-                    await self.work(on: entry)
-                }
-            }
-        }
-        return ready.count
     }
 
     private func step() async {
@@ -257,6 +274,9 @@ public actor Replayer {
             confirmation = Confirmation(
                 result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
                 claims: [RecordClaim(.projects, id)])
+        } else if let answer, let found = await mutation.sentMessage(inAnswer: answer, readBackContext(entry)) {
+            // The message comes back in the answer: no read needed.
+            confirmation = found
         } else {
             switch await mutation.readBack(readBackContext(entry)) {
             case .present(let found):

@@ -71,4 +71,37 @@ struct OutboxDoctorTests {
             #expect(try await world.upstreamCount("chat_message", where: "from_user_id = ?", [world.world.userID]) == before + 1)
         }
     }
+    @Test("chat messages are confirmed from the send's own answer, without reading the chat back")
+    func chatConfirmedFromAnswer() async throws {
+        try await OutboxWorld.withRunning("13800000001", .doctor) { world in
+            let patients = try await world.world.running.database.read { db in
+                try Int.fetchAll(db, sql: "SELECT DISTINCT patient_user_id FROM chat_dialog WHERE doctor_user_id = ? ORDER BY patient_user_id LIMIT 3", arguments: [world.world.userID])
+            }
+            try #require(patients.count >= 2)
+            // Any read of the chat fails: a confirmation can only come from the answers.
+            await world.world.running.server.faults.add(FaultRule(.serverErrorBeforeHandler, method: "GET", path: "/chat"))
+            await world.world.running.server.faults.add(FaultRule(.serverErrorBeforeHandler, method: "GET", path: "/chat/{id}"))
+            let before = try await world.upstreamCount("chat_message", where: "from_user_id = ?", [world.world.userID])
+            var entries: [OutboxEntry] = []
+            for (index, patient) in patients.enumerated() {
+                for text in ["复诊提醒 \(index)", "复诊提醒 \(index)", "请按时服药"] {
+                    entries.append(try await world.submit(.sendChatMessage, ["to_user_id": .integer(patient), "content": .string(text)]))
+                }
+            }
+            await world.drain()
+            var ids: Set<Int> = []
+            for entry in entries {
+                let stored = try #require(try await world.store.outboxEntry(entry.id))
+                #expect(stored.state == .applied)
+                guard case .integer(let id)? = stored.result?["id"] else {
+                    Issue.record("entry \(entry.id) has no message id")
+                    continue
+                }
+                ids.insert(id)
+                #expect(try await world.upstreamCount("chat_message", where: "id = ? AND from_user_id = ?", [id, world.world.userID]) == 1)
+            }
+            #expect(ids.count == entries.count, "each entry claimed its own message, identical texts included")
+            #expect(try await world.upstreamCount("chat_message", where: "from_user_id = ?", [world.world.userID]) == before + entries.count)
+        }
+    }
 }
