@@ -270,6 +270,20 @@ public final class MirrorStore: Sendable {
         }
     }
 
+    /// Records several lists' last complete pull in one transaction.
+    public func markSynced(_ lists: [String: Date]) async throws {
+        try await pool.write { db in
+            for (key, date) in lists.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sync_state (key, last_success) VALUES (?, ?)
+                        ON CONFLICT(key) DO UPDATE SET last_success = excluded.last_success
+                        """,
+                    arguments: [key, date.timeIntervalSince1970])
+            }
+        }
+    }
+
     public func saveSession(_ session: StoredSession) async throws {
         try await pool.write { db in
             try db.execute(
