@@ -61,6 +61,12 @@ public struct MirrorRow: Sendable, Hashable {
 
     public var isPending: Bool { !pendingEntries.isEmpty }
 
+    public init(id: Int, json: String, pendingEntries: [Int]) {
+        self.id = id
+        self.json = json
+        self.pendingEntries = pendingEntries
+    }
+
     /// The record's JSON, parsed.
     public var raw: JSONValue { (try? JSONValue.parse(json)) ?? .null }
 }
@@ -115,19 +121,24 @@ extension MirrorStore {
                 } else {
                     "r.id \(direction)"
                 }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from)\(whereClause)", arguments: StatementArguments(arguments)) ?? 0
+            // Statements are cached per connection: the same few queries repeat, and preparing one
+            // (parsing, GRDB's authorizer) cost more than running it.
+            let total =
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(from)\(whereClause)"), arguments: StatementArguments(arguments)) ?? 0
             let rows = try Row.fetchAll(
-                db, sql: "SELECT r.id, r.raw FROM \(from)\(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
+                db.cachedStatement(sql: "SELECT r.id, r.raw FROM \(from)\(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?"),
                 arguments: StatementArguments(arguments + [max(query.limit, 0), max(query.offset, 0)]))
             // The pending entries of the whole page in one statement, not one per row.
             let ids: [Int] = rows.map { $0["id"] }
             var pending: [Int: [Int]] = [:]
             if !ids.isEmpty {
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
                 let pairs = try Row.fetchAll(
-                    db,
-                    sql: "SELECT DISTINCT record_id, entry_id FROM overlay WHERE collection = ? AND record_id IN (\(marks)) ORDER BY entry_id",
-                    arguments: StatementArguments([query.collection.rawValue as any DatabaseValueConvertible] + ids.map { $0 as any DatabaseValueConvertible }))
+                    db.cachedStatement(
+                        sql: """
+                            SELECT DISTINCT record_id, entry_id FROM overlay
+                            WHERE collection = ? AND record_id IN (SELECT value FROM json_each(?)) ORDER BY entry_id
+                            """),
+                    arguments: [query.collection.rawValue, "[" + ids.map(String.init).joined(separator: ",") + "]"])
                 for pair in pairs { pending[pair["record_id"], default: []].append(pair["entry_id"]) }
             }
             return (rows.map { row in MirrorRow(id: row["id"], json: row["raw"], pendingEntries: pending[row["id"]] ?? []) }, total)

@@ -1,4 +1,5 @@
 import Logging
+import MirrorStore
 import Testing
 import VolunteerAPI
 
@@ -83,5 +84,19 @@ struct FragmentTests {
         let request = RPCRequest(id: .integer(1), method: "test.stored", params: .object(["texts": [#"{"a":[1]}"#]]))
         let response = try #require(await dispatcher.respond(to: request, from: .init(peer: .currentProcess, access: .readOnly)))
         #expect(response.json["result"]?["items"] == [["a": [1]]])
+    }
+}
+
+/// The items of a read are written as text directly; they must be what encoding them gives.
+@Suite("Read items written directly")
+struct ItemTextTests {
+    @Test("an item's text is the encoding of its value", arguments: [[], [3], [3, 17]])
+    func itemText(pending: [Int]) throws {
+        let record: JSONValue = ["a": [1, "b/c"], "z": .null, "名": "王"]
+        let row = MirrorRow(id: 42, json: String(decoding: try RPCJSON.encode(record), as: UTF8.self), pendingEntries: pending)
+        let value: JSONValue = [
+            "id": 42, "pending": .bool(!pending.isEmpty), "pending_mutations": .array(pending.map(JSONValue.integer)), "record": record,
+        ]
+        #expect(LocalAPI.itemJSON(row) == String(decoding: try RPCJSON.encode(value), as: UTF8.self))
     }
 }
