@@ -17,6 +17,19 @@ struct Resources: Codable, Sendable {
     var readyEmptySeconds: Double
     var readyMirroredSeconds: Double
     var peakRSSRestartedBytes: Int
+    /// The same mirror with synthetic diagnoses added (``SyntheticDiagnoses``), restarted over
+    /// and read whole through the socket.
+    var synthetic: SyntheticFigures?
+}
+
+struct SyntheticFigures: Codable, Sendable {
+    var diagnosesAdded: Int
+    var diagnosesMirrored: Int
+    var databaseBytes: Int
+    var readySeconds: Double
+    var diagnosesRead: Int
+    var readSeconds: Double
+    var peakRSSBytes: Int
 }
 
 struct Machine: Codable, Sendable {
@@ -80,7 +93,16 @@ struct Results: Codable, Sendable {
             targets.append(Target(name: "\(read.query) throughput at 64 clients", target: "≥ 0.5× the floor", measured: String(format: "%.2f×", level.throughputRatio), met: level.throughputRatio >= 0.5))
         }
         if let resources {
-            targets.append(Target(name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)", measured: "\(mb(resources.peakRSSBytes)) with \(resources.records) records", met: resources.peakRSSBytes < 100 << 20))
+            if let synthetic = resources.synthetic {
+                let peak = max(resources.peakRSSBytes, synthetic.peakRSSBytes)
+                targets.append(
+                    Target(
+                        name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)",
+                        measured: "\(mb(peak)) with \(synthetic.diagnosesMirrored) diagnoses (\(synthetic.diagnosesAdded) synthetic) read whole",
+                        met: peak < 100 << 20 && synthetic.diagnosesMirrored >= 100_000))
+            } else {
+                targets.append(Target(name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)", measured: "\(mb(resources.peakRSSBytes)) with \(resources.records) records", met: false))
+            }
             targets.append(Target(name: "READY=1 after start", target: "< 1 s", measured: "\(ms(resources.readyEmptySeconds)) empty, \(ms(resources.readyMirroredSeconds)) over the mirror", met: max(resources.readyEmptySeconds, resources.readyMirroredSeconds) < 1))
         }
     }
@@ -90,7 +112,7 @@ struct Results: Codable, Sendable {
         func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
         out.append("Machine: \(machine.cpu), \(machine.cores) cores, \(mb(machine.memoryBytes)) RAM, Linux \(machine.kernel), \(machine.os), \(machine.swift). Mode: \(mode). Date: \(date). Total: \(f(totalSeconds, 0)) s.")
         out.append("")
-        out.append("**1. Initial full sync** (role patient; ours = SyncEngine's Puller into MirrorStore; floor = the same page requests, one at a time, bodies discarded; baseline = bench/baseline/mirror.py)")
+        out.append("**1. Initial full sync** (role patient; ours = SyncEngine's Puller into MirrorStore; floor = the same page requests, as many at a time as the puller, bodies discarded; baseline = bench/baseline/mirror.py)")
         out.append("")
         out.append("| world | records | requests | ours s | ours records/s | floor s | baseline s | baseline records | ours / floor | baseline / ours | CPU s ours / floor / baseline |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -134,6 +156,14 @@ struct Results: Codable, Sendable {
             out.append("| records mirrored | daemon sync s | peak RSS | RSS after sync | database on disk | READY empty | READY over the mirror | peak RSS after restart |")
             out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
             out.append("| \(resources.records) | \(f(resources.daemonSyncSeconds)) | \(mb(resources.peakRSSBytes)) | \(mb(resources.rssAfterSyncBytes)) | \(mb(resources.databaseBytes)) | \(ms(resources.readyEmptySeconds)) | \(ms(resources.readyMirroredSeconds)) | \(mb(resources.peakRSSRestartedBytes)) |")
+            if let synthetic = resources.synthetic {
+                out.append("")
+                out.append("With \(synthetic.diagnosesAdded) synthetic diagnoses added to that mirror (copies of a mirrored one under new ids), vdsyncd restarted over it and every diagnosis read through the socket (`diagnoses.list`, 500 a page):")
+                out.append("")
+                out.append("| diagnoses mirrored | database on disk | READY | diagnoses read | read s | peak RSS |")
+                out.append("|---:|---:|---:|---:|---:|---:|")
+                out.append("| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |")
+            }
         }
         out.append("")
         out.append("**Targets** (reported, never asserted)")

@@ -121,8 +121,11 @@ enum SyncBench {
         await relay.close()
         log("    warm-up: \(warmReport.requests) requests, \(captured.toClient) bytes received")
 
-        // The floor: the same requests, one after another (the puller's concurrency), bodies discarded.
-        let floor = try await floorFetch(base: world.base, phone: phone, requests: captured.requests)
+        // The floor: the same requests with the puller's concurrency (a page and the pages it asks
+        // for ahead), bodies discarded. The floor keeps that many in flight across lists too,
+        // where the puller does so only within one: the floor is the faster for it.
+        let concurrency = Puller.defaultPagesAhead + 1
+        let floor = try await floorFetch(base: world.base, phone: phone, requests: captured.requests, concurrency: concurrency)
         log("    floor: \(floor.requests) requests in \(String(format: "%.2f", floor.seconds)) s")
 
         // Ours, timed, into a fresh database.
@@ -140,7 +143,7 @@ enum SyncBench {
             projects: world.projects, records: records, requests: ours.report.requests, oursSeconds: ours.seconds,
             oursRecordsPerSecond: Double(records) / ours.seconds, oursCPUSeconds: ours.cpu, journalEntries: ours.report.entries.count,
             failures: ours.report.failures, databaseBytes: databaseBytes(path),
-            floorSeconds: floor.seconds, floorRequests: floor.requests, floorBytes: floor.bytes, floorCPUSeconds: floor.cpu,
+            floorSeconds: floor.seconds, floorRequests: floor.requests, floorConcurrency: concurrency, floorBytes: floor.bytes, floorCPUSeconds: floor.cpu,
             baselineSeconds: baseline.seconds, baselineRecords: baseline.records, baselineRequests: baseline.requests, baselineCPUSeconds: baseline.cpuSeconds,
             speedupOverBaseline: baseline.seconds / ours.seconds, ratioToFloor: ours.seconds / floor.seconds)
     }

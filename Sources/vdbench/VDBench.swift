@@ -165,10 +165,30 @@ struct Run: AsyncParsableCommand {
         let restarted = second.memory()
         second.stop()
         log("    restart over the mirror: READY in \(ms(second.readySeconds)), RSS \(mb(restarted?.current ?? 0))")
+
+        // The same mirror with synthetic diagnoses added, restarted over and read whole.
+        let added = quick ? 5_000 : 100_000
+        let mirrored = try await SyntheticDiagnoses.add(added, to: first.databasePath)
+        let third = try Daemon.start(name: "vdsyncd-patient", vdsyncd: vdsyncd, upstream: world.base, work: work, login: ("patient", phone), keepState: true)
+        defer { third.stop() }
+        let control = try third.connect()
+        let readStart = ContinuousClock.now
+        var read = 0
+        while true {
+            let page = try control.call("diagnoses.list", ["limit": 500, "offset": read]) as? [String: Any]
+            let items = page?["items"] as? [Any] ?? []
+            read += items.count
+            if items.count < 500 { break }
+        }
+        let readSeconds = (ContinuousClock.now - readStart).seconds
+        let synthetic = SyntheticFigures(
+            diagnosesAdded: added, diagnosesMirrored: mirrored, databaseBytes: databaseBytes(first.databasePath), readySeconds: third.readySeconds,
+            diagnosesRead: read, readSeconds: readSeconds, peakRSSBytes: third.memory()?.peak ?? 0)
+        log("    with \(mirrored) diagnoses: READY in \(ms(third.readySeconds)), read \(read) in \(String(format: "%.2f", readSeconds)) s, peak RSS \(mb(synthetic.peakRSSBytes))")
         return Resources(
             projects: world.projects, records: records, daemonSyncSeconds: synced, peakRSSBytes: afterSync?.peak ?? 0, rssAfterSyncBytes: afterSync?.current ?? 0,
             databaseBytes: size, readyEmptySeconds: first.readySeconds, readyMirroredSeconds: second.readySeconds,
-            peakRSSRestartedBytes: restarted?.peak ?? 0)
+            peakRSSRestartedBytes: restarted?.peak ?? 0, synthetic: synthetic)
     }
 
     // MARK: - Part 4
