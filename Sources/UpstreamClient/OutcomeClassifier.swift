@@ -153,8 +153,10 @@ struct EnvelopeHead {
     let message: String?
 
     init?(_ body: ByteBuffer) {
-        guard body.readableBytes > 0,
-            let envelope = try? JSONValueDecoder().decode(Envelope<EmptyPayload>.self, from: Data(body.readableBytesView))
+        // JSONDecoder skips `data` without building it (a tenth of a full parse of a page, which
+        // the payload's decoder does once after this); it is kept from input deep enough to trap it.
+        guard body.readableBytes > 0, !JSONValue.nestingExceeds(body.readableBytesView, limit: 512),
+            let envelope = try? JSONDecoder().decode(Envelope<EmptyPayload>.self, from: Data(body.readableBytesView))
         else { return nil }
         code = envelope.errorCode
         message = envelope.errorMessage

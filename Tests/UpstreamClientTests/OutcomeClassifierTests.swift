@@ -176,6 +176,18 @@ struct OutcomeClassifierTests {
         #expect(classify(.answer(200, body: body)).uncertainty == UpstreamUncertainty(.notAnEnvelope(status: 200), httpStatus: 200))
     }
 
+    @Test("a hostile body nested past Foundation's limit is unknown, never a trap")
+    func deepNesting() {
+        let deep = String(repeating: "[", count: 513)
+        for body in [deep, String(repeating: "[", count: 514), #"{"error_code": 0, "data": \#(deep)"#, String(repeating: "{\"a\":", count: 600)] {
+            #expect(classify(.answer(200, body: body)).uncertainty == UpstreamUncertainty(.notAnEnvelope(status: 200), httpStatus: 200))
+        }
+        // A valid envelope whose data nests too deep: its head is read, its payload refused.
+        let nested = envelope(0, data: String(repeating: "[", count: 600) + String(repeating: "]", count: 600))
+        let outcome = OutcomeClassifier.outcome(of: .answer(200, body: nested), as: JSONValue.self, now: now)
+        if case .unknown = outcome {} else { Issue.record("expected unknown, got \(outcome)") }
+    }
+
     @Test("redirects and other statuses the API never sends are unknown", arguments: [301, 302, 307, 101, 600])
     func unexpected(status: Int) {
         #expect(classify(.answer(status, body: "")).uncertainty == UpstreamUncertainty(.unexpectedStatus(status), httpStatus: status))

@@ -78,4 +78,40 @@ extension JSONValue {
             self = .integer(number.intValue)
         }
     }
+
+    /// True when arrays and objects outside strings open deeper than `limit`. Exact for valid JSON,
+    /// and for the valid prefix Foundation reads before it stops at an error, so every input
+    /// Foundation would take past the limit is caught, and no valid input within it is refused.
+    /// `JSONDecoder` refuses nesting past 512, but traps (ending the process) when the bracket
+    /// that passes the limit is the input's last byte; check with this before handing it input
+    /// from outside.
+    public static func nestingExceeds(_ bytes: some Collection<UInt8>, limit: Int) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return true }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            default:
+                break
+            }
+        }
+        return false
+    }
 }
