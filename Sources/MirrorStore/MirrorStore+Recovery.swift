@@ -5,7 +5,7 @@ import GRDB
 public struct MirrorRecovery: Sendable, Hashable {
     /// Where the damaged database was moved (never deleted).
     public let quarantinedPath: String
-    /// Why it was taken as damaged (`integrity_check`'s first finding, or the open error).
+    /// Why it was taken as damaged (`quick_check`'s first finding, or the open error).
     public let reason: String
     /// Outbox entries read from it and carried into the new database (the mirror itself is
     /// rebuilt by the next pull).
@@ -14,7 +14,7 @@ public struct MirrorRecovery: Sendable, Hashable {
 
 extension MirrorStore {
     /// Opens the database at `path` after checking it: a file that SQLite cannot open or whose
-    /// `PRAGMA integrity_check` is not `ok` is moved aside (with its `-wal` and `-shm`) to
+    /// `PRAGMA quick_check` is not `ok` is moved aside (with its `-wal` and `-shm`) to
     /// `<path>.damaged-<unix time>`, the entries of its outbox that were not finished are carried
     /// into a fresh database if they can still be read, and the mirror is rebuilt from empty.
     ///
@@ -54,15 +54,18 @@ extension MirrorStore {
         return (store, MirrorRecovery(quarantinedPath: quarantined, reason: problem, carriedEntries: carried.entries.count))
     }
 
-    /// Nil when the file opens and passes `integrity_check`; else what is wrong.
+    /// Nil when the file opens and passes `quick_check`; else what is wrong. `quick_check` reads
+    /// every page and checks every b-tree's structure, as `integrity_check` does, but not that
+    /// indexes match their tables: a quarter of the time (0.15 s against 0.65 s on a 170 MB
+    /// mirror), which READY waits for. A stale index surfaces later as a query error, not a crash.
     static func integrityProblem(_ path: String) -> String? {
         do {
             var configuration = Configuration()
             configuration.readonly = true
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            let findings = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            let findings = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
             try queue.close()
-            return findings == ["ok"] ? nil : (findings.first ?? "integrity_check found nothing to say")
+            return findings == ["ok"] ? nil : (findings.first ?? "quick_check found nothing to say")
         } catch {
             return "\(error)"
         }
