@@ -119,6 +119,30 @@ enum MirrorSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-outbox-chain-holds") { db in
+            // Finding the entries first in their chains walked every applied predecessor, so a
+            // drain slowed as the queue and the history grew. `holds` marks the chain rows of
+            // entries not yet applied or discarded (kept by triggers on every state change), so
+            // "an earlier entry of the chain still holds it" is one probe of a partial index, and
+            // the pending entries are scanned in id order through their own partial index.
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox_chain ADD COLUMN holds INTEGER NOT NULL DEFAULT 1;
+                    UPDATE outbox_chain SET holds = 0 WHERE entry_id IN (SELECT id FROM outbox WHERE state IN ('applied', 'discarded'));
+                    CREATE INDEX outbox_chain_holding ON outbox_chain(chain, entry_id) WHERE holds = 1;
+                    CREATE INDEX outbox_pending ON outbox(id) WHERE state IN ('queued', 'unknown');
+                    CREATE TRIGGER outbox_chain_release AFTER UPDATE OF state ON outbox
+                    WHEN NEW.state IN ('applied', 'discarded') AND OLD.state NOT IN ('applied', 'discarded')
+                    BEGIN
+                        UPDATE outbox_chain SET holds = 0 WHERE entry_id = NEW.id;
+                    END;
+                    CREATE TRIGGER outbox_chain_rehold AFTER UPDATE OF state ON outbox
+                    WHEN NEW.state NOT IN ('applied', 'discarded') AND OLD.state IN ('applied', 'discarded')
+                    BEGIN
+                        UPDATE outbox_chain SET holds = 1 WHERE entry_id = NEW.id;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

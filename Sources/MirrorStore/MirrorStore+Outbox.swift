@@ -159,13 +159,10 @@ extension MirrorStore {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        WITH \(Self.chainHeads)
-                        SELECT e.* FROM outbox e
+                        SELECT e.* FROM outbox e INDEXED BY outbox_pending
                         WHERE e.state IN ('queued', 'unknown') AND e.next_attempt_at <= ?
                           AND e.id NOT IN (SELECT value FROM json_each(?))
-                          AND NOT EXISTS (
-                            SELECT 1 FROM outbox_chain c JOIN head h ON h.chain = c.chain
-                            WHERE c.entry_id = e.id AND h.entry_id < e.id)
+                          AND NOT EXISTS (\(Self.earlierHolder))
                         ORDER BY e.id LIMIT ?
                         """),
                 arguments: [now.timeIntervalSince1970, "[" + excluded.map(String.init).joined(separator: ",") + "]", limit]
@@ -173,15 +170,13 @@ extension MirrorStore {
         }
     }
 
-    /// `head(chain, entry_id)`: the first unresolved (not applied, not discarded) entry of each
-    /// chain. Found from the unresolved entries alone (through `outbox_state`), so its cost
-    /// follows the queue's length, not the outbox's history; checking each entry's earlier chain
-    /// members instead walked every applied one, and a drain of 1,000 slowed as it went.
-    static let chainHeads = """
-        head(chain, entry_id) AS (
-            SELECT c.chain, MIN(c.entry_id) FROM outbox u JOIN outbox_chain c ON c.entry_id = u.id
-            WHERE u.state IN (\(OutboxState.allCases.filter(\.holdsChain).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
-            GROUP BY c.chain)
+    /// An earlier entry that still holds one of `e`'s chains (not applied, not discarded): one
+    /// probe of the partial index `outbox_chain_holding` per chain of `e`, however long the
+    /// chain's applied history (schema v3).
+    static let earlierHolder = """
+        SELECT 1 FROM outbox_chain c
+        JOIN outbox_chain earlier ON earlier.chain = c.chain AND earlier.holds = 1 AND earlier.entry_id < c.entry_id
+        WHERE c.entry_id = e.id
         """
 
     /// When the earliest `queued` or `unknown` entry first in its chains becomes due; nil when
@@ -191,12 +186,8 @@ extension MirrorStore {
             try Double.fetchOne(
                 db,
                 sql: """
-                    WITH \(Self.chainHeads)
-                    SELECT MIN(e.next_attempt_at) FROM outbox e
-                    WHERE e.state IN ('queued', 'unknown')
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox_chain c JOIN head h ON h.chain = c.chain
-                        WHERE c.entry_id = e.id AND h.entry_id < e.id)
+                    SELECT MIN(e.next_attempt_at) FROM outbox e INDEXED BY outbox_pending
+                    WHERE e.state IN ('queued', 'unknown') AND NOT EXISTS (\(Self.earlierHolder))
                     """
             ).map(Date.init(timeIntervalSince1970:))
         }
