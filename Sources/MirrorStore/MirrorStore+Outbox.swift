@@ -258,7 +258,7 @@ extension MirrorStore {
     public func requeue(_ id: Int, at: Date, error: String?, countingCheck: Bool = false, uncountingAttempt: Bool = false, now: Date = Date()) async throws {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        try await pool.write { db in
+        try await writeOutcome { db in
             var changes: [String: (any Sendable)?] = ["state": "queued", "next_attempt_at": at.timeIntervalSince1970, "last_error": error]
             if countingCheck { changes["checks"] = Expression("checks + 1") }
             if uncountingAttempt { changes["attempts"] = Expression("MAX(attempts - 1, 0)") }
@@ -279,7 +279,7 @@ extension MirrorStore {
     public func markUnknown(_ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, now: Date = Date()) async throws {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        try await pool.write { db in
+        try await writeOutcome { db in
             var changes: [String: (any Sendable)?] = [
                 "state": "unknown", "next_attempt_at": checkAt.timeIntervalSince1970, "last_error": error,
             ]
@@ -300,7 +300,7 @@ extension MirrorStore {
     ) async throws -> [JournalEntry] {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        return try await pool.write { db in
+        return try await writeOutcome { db in
             var journal: [JournalEntry] = []
             if let mapping {
                 try db.execute(sql: "UPDATE temp_id SET real_id = ? WHERE seq = ?", arguments: [mapping.realID, -mapping.tempID])
@@ -327,7 +327,7 @@ extension MirrorStore {
     public func markRejected(_ id: Int, errorCode: Int?, message: String, now: Date = Date()) async throws -> [JournalEntry] {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        return try await pool.write { db in
+        return try await writeOutcome { db in
             var journal = try Self.removeOverlay(db, entryID: id, keep: false, now: now)
             try Self.update(db, id, now: now, ["state": "rejected", "error_code": errorCode, "error_message": message, "last_error": message])
             journal.append(try Self.appendJournal(db, .outbox, id, .update, now: now))
@@ -340,7 +340,7 @@ extension MirrorStore {
     public func park(_ id: Int, error: String, now: Date = Date()) async throws {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        try await pool.write { db in
+        try await writeOutcome { db in
             try Self.update(db, id, now: now, ["state": "parked", "last_error": error])
             _ = try Self.appendJournal(db, .outbox, id, .update, now: now)
         }

@@ -74,6 +74,8 @@ public actor SyncAgent {
     private var service: SyncService?
     private var replayer: Replayer?
     private var loops: Task<Void, Never>?
+    /// Logging in again with the configured account while the upstream cannot be reached.
+    private var relogin: Task<Void, Never>?
     private var lastErrors: [String] = []
     private var lastPull: Date?
     private var connectivity = SyncSchedule.Connectivity.unknown
@@ -105,13 +107,36 @@ public actor SyncAgent {
             await begin(MutationContext(role: stored.role, userID: stored.userID))
             logger.info("session restored", metadata: ["role": "\(stored.role)"])
         } else if let credentials = configuration.credentials {
-            _ = await login(phone: credentials.phone, password: credentials.password, role: credentials.role)
+            if case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role) {
+                relogin = Task { await self.loginWithCredentials(firstAfter: .seconds(1)) }
+            }
         }
     }
 
     /// Stops the loops (in-flight requests finish or end as unknown; the outbox keeps them).
     public func stop() async {
+        relogin?.cancel()
         await endLoops()
+    }
+
+    /// Logs in with the configured account, and again while the upstream cannot be reached
+    /// (waits from `firstAfter`, doubling up to 60 s), until a login succeeds or is refused,
+    /// another login made the session active, or the agent stops. (One attempt only left a
+    /// kiosk that started, or whose session expired, while the link was down logged out until
+    /// it was restarted: docs/reliability.md, "Disk".)
+    private func loginWithCredentials(firstAfter: Duration? = nil) async {
+        guard let credentials = configuration.credentials else { return }
+        var delay = firstAfter ?? .seconds(1)
+        if firstAfter != nil {
+            try? await Task.sleep(for: delay)
+        }
+        while !Task.isCancelled, state != .active {
+            guard case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role) else {
+                return
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(60))
+        }
     }
 
     /// Applies a new schedule and outbox policy (a reload): the loops restart with them, the
@@ -183,6 +208,7 @@ public actor SyncAgent {
     /// Logs out: the loops stop, the stored session is forgotten, the upstream is told
     /// (`/logout`, best effort). Queued mutations stay queued for the next login.
     public func logout() async {
+        relogin?.cancel()
         await endLoops()
         _ = await client.call(.logout, as: JSONValue.self)
         await client.forgetSession()
@@ -281,10 +307,12 @@ public actor SyncAgent {
         state = .expired
         note("the upstream session expired")
         logger.notice("session expired; mutations wait for a new login")
-        guard let credentials = configuration.credentials else { return }
+        guard configuration.credentials != nil else { return }
         // Sign in again with the configured account, outside the loops this event came from
-        // (a login restarts them); a refusal leaves the expired state visible.
-        Task { _ = await self.login(phone: credentials.phone, password: credentials.password, role: credentials.role) }
+        // (a login restarts them), again while the upstream cannot be reached; a refusal leaves
+        // the expired state visible.
+        relogin?.cancel()
+        relogin = Task { await self.loginWithCredentials() }
     }
 
     private func wakeReplayer() async {

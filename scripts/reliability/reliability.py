@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs the reliability checks of issue 9 items 4 (hostile local clients) and 5 (soak).
+"""Runs the reliability checks of issue 9: crashes at every durable step and random SIGKILLs
+(item 1), link faults (item 2), disk faults and damaged files (item 3), hostile local clients
+(item 4) and the soak (item 5).
 
 Called by scripts/reliability/run, which installs what is missing and builds; see that script
 and docs/reliability.md. Prints one summary line per check and exits 1 if any failed.
@@ -14,20 +16,27 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import crashes  # noqa: E402
+import disk  # noqa: E402
 import hostile  # noqa: E402
+import network  # noqa: E402
 import soak  # noqa: E402
 from stack import Stack  # noqa: E402
 
 MODES = {
     # fuzz frames (of which from hypothesis), connections, line MB, tricklers and their line,
-    # non-readers x requests, soak minutes
+    # non-readers x requests, soak minutes; crash sweep n for state changes and for sends, random
+    # SIGKILLs, seconds of traffic per link fault, seconds of traffic per disk fault
     "ci": dict(frames=100_000, hypothesis=1_000, connections=1000, line_mb=100, tricklers=5,
-               trickle_line=b'{"id":7}\n', non_readers=4, requests=10_000, soak_minutes=3),
+               trickle_line=b'{"id":7}\n', non_readers=4, requests=10_000, soak_minutes=3,
+               crash_state_n=6, crash_send_n=3, kills=50, network_seconds=5, disk_seconds=6),
     "long": dict(frames=500_000, hypothesis=10_000, connections=1500, line_mb=100, tricklers=8,
                  trickle_line=b'{"jsonrpc":"2.0","method":"status","id":7}\n', non_readers=8, requests=20_000,
-                 soak_minutes=30),
+                 soak_minutes=30, crash_state_n=24, crash_send_n=8, kills=300, network_seconds=30, disk_seconds=30),
 }
-CHECKS = ["fuzz", "connections", "connection-limit", "long-line", "trickle", "non-readers", "soak"]
+HOSTILE = ["fuzz", "connections", "connection-limit", "long-line", "trickle", "non-readers"]
+PROCESS = ["crashes", "kills", "network", "disk"]
+CHECKS = PROCESS + HOSTILE + ["soak"]
 
 
 def main():
@@ -55,7 +64,26 @@ def main():
     print(f"reliability ({args.mode}, seed {args.seed}): work directory {work}", flush=True)
     started = time.monotonic()
     results = []
-    hostile_checks = only - {"soak"}
+    # Each process-level check starts its own vdapi and three daemons (world.py).
+    process_steps = {
+        "crashes": lambda: crashes.run_crashes(args.bin, work, plan["crash_state_n"], plan["crash_send_n"], args.seed),
+        "kills": lambda: crashes.run_kills(args.bin, work, plan["kills"], args.seed),
+        "network": lambda: network.run_network(args.bin, work, plan["network_seconds"], args.seed),
+        "disk": lambda: disk.run_disk(args.bin, work, plan["disk_seconds"], args.seed),
+    }
+    for name in PROCESS:
+        if name not in only:
+            continue
+        check_started = time.monotonic()
+        try:
+            results.append(process_steps[name]())
+        except Exception as error:  # noqa: BLE001 - a check that cannot finish fails
+            result = hostile.Result(name)
+            result.fail(f"the check itself failed: {error!r}")
+            results.append(result)
+        results[-1].figure("seconds", f"{time.monotonic() - check_started:.0f}")
+        print(results[-1].summary(), flush=True)
+    hostile_checks = only & set(HOSTILE)
     if hostile_checks:
         results += run_hostile(args.bin, work, plan, args.seed, hostile_checks)
     if "soak" in only:

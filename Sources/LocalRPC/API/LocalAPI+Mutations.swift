@@ -27,7 +27,7 @@ extension LocalAPI {
                 kind.rawValue, summary: Self.summary(kind),
                 description: "Answers as soon as the mutation is durable; the outbox applies it upstream exactly once (docs/outbox.md).",
                 access: .write, params: Self.params(kind), result: .init("mutation", Self.mutationResultSchema)
-            ) { params, _ in
+            ) { params, request in
                 guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
                 let entries: [OutboxEntry]
                 do {
@@ -38,6 +38,12 @@ extension LocalAPI {
                     case .notAllowed: throw Failure.roleNotAllowed(error.description)
                     case .notLoggedIn: throw Failure.notLoggedIn()
                     }
+                } catch let failure as StorageFailure {
+                    // The operator must hear of a full or failing disk; the client gets -32030/-32031.
+                    request.logger.error(
+                        "mutation not saved: the disk refused it",
+                        metadata: ["cause": "\(failure.cause.rawValue)", "may_reappear": "\(failure.mayReappear)", "detail": "\(failure.detail)"])
+                    throw Failure.storage(failure)
                 }
                 guard let entry = entries.last else { throw RPCError.internalError() }
                 var result: [String: JSONValue] = [

@@ -53,6 +53,21 @@ public struct LocalAPI: Sendable {
         static func invalidState(_ message: String) -> RPCError {
             .application(code: -32021, message: message, kind: "invalid_state", retryable: false)
         }
+
+        /// The disk refused the mutation's commit (docs/local-api.md, "Application errors"):
+        /// -32030 when it is certainly not saved (retry when there is space again), -32031 when
+        /// it may still be committed by the recovery at the daemon's next start.
+        static func storage(_ failure: StorageFailure) -> RPCError {
+            let what = failure.cause == .full ? "the disk is full" : "the disk failed (I/O error)"
+            if failure.mayReappear {
+                return .application(
+                    code: -32031, message: "\(what): the mutation may still be applied; check outbox.list after the daemon's next start before submitting it again",
+                    kind: failure.cause.rawValue, retryable: false, extra: ["saved": "unknown"])
+            }
+            return .application(
+                code: -32030, message: "\(what): the mutation was not saved", kind: failure.cause.rawValue, retryable: true,
+                extra: ["saved": false])
+        }
     }
 }
 

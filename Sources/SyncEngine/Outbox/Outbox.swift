@@ -25,9 +25,19 @@ public struct Outbox: Sendable {
         return try await enqueue(draft, context: context)
     }
 
-    /// Enqueues a validated draft (see ``Mutation/validate(_:parameters:role:)``).
+    /// Enqueues a validated draft (see ``Mutation/validate(_:parameters:role:)``). A commit the
+    /// disk refused throws a ``StorageFailure`` saying whether the mutation can still come back.
     @discardableResult
     public func enqueue(_ draft: MutationDraft, context: MutationContext) async throws -> [OutboxEntry] {
+        do {
+            return try await enqueueOnce(draft, context: context)
+        } catch {
+            if let failure = await store.storageFailure(after: error) { throw failure }
+            throw error
+        }
+    }
+
+    private func enqueueOnce(_ draft: MutationDraft, context: MutationContext) async throws -> [OutboxEntry] {
         let result = try await store.enqueue { transaction in
             var uploads: [Int] = []
             // An upload heads its own chain, `upload:<its id>`, which its dependents join: they
