@@ -53,6 +53,23 @@ struct RequestParsingTests {
         }
     }
 
+    @Test("members are read exactly: a byte-order mark that begins a key or a value is kept")
+    func byteOrderMark() {
+        // Found by fuzzing: Foundation's JSONSerialization drops a U+FEFF that begins a string,
+        // so "\u{FEFF}jsonrpc" was taken for "jsonrpc" and "\u{FEFF}id" for "id".
+        guard case .single(.invalid(let id, let error)) = incoming("{\"\u{FEFF}jsonrpc\":\"2.0\",\"method\":\"a.b\",\"id\":3}") else {
+            Issue.record("a request without a \"jsonrpc\" member was taken")
+            return
+        }
+        #expect(id == .integer(3) && error.code == RPCError.Code.invalidRequest)
+        #expect(
+            incoming("{\"jsonrpc\":\"2.0\",\"method\":\"a.b\",\"\u{FEFF}id\":3}") == .single(.request(RPCRequest(id: nil, method: "a.b", params: nil))),
+            "without an \"id\" member it is a notification")
+        #expect(
+            incoming("{\"jsonrpc\":\"2.0\",\"method\":\"a.b\",\"params\":{\"x\":\"\u{FEFF}y\"},\"id\":1}")
+                == .single(.request(RPCRequest(id: .integer(1), method: "a.b", params: ["x": .string("\u{FEFF}y")]))))
+    }
+
     @Test("not JSON, invalid UTF-8, lone surrogates and absurd nesting are parse errors")
     func parseErrors() {
         #expect(incoming("{") == .parseError)

@@ -89,6 +89,16 @@ struct WireValueTests {
         #expect(try JSONValue.parse("\"x\"") == .string("x"))
     }
 
+    @Test("a byte-order mark that begins a key or a string is kept, as JSONDecoder keeps it")
+    func byteOrderMarkKept() throws {
+        let text = "{\"\u{FEFF}key\": \"\u{FEFF}value\", \"list\": [\"\u{FEFF}\", 1]}"
+        let parsed = try JSONValue.parse(text)
+        #expect(parsed == .object(["\u{FEFF}key": .string("\u{FEFF}value"), "list": .array([.string("\u{FEFF}"), .integer(1)])]))
+        #expect(parsed["key"] == nil)
+        #expect(parsed == (try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))))
+        #expect(throws: DecodingError.self) { try JSONValue.parse("\u{FEFF}" + String(repeating: "[", count: 514)) }
+    }
+
     @Test("bad or too deeply nested text is an error, never a trap")
     func parseRefusals() {
         for text in ["", "{", "[1 2]", "nul", String(repeating: "[", count: 600) + String(repeating: "]", count: 600), String(repeating: "[", count: 514)] {

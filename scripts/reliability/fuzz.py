@@ -63,8 +63,12 @@ JUNK_BYTES = [b"\xff", b"\xfe", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80
 
 # Lines that crashed vdsyncd before RPCJSON refused over-deep nesting itself: Foundation's JSON
 # scanner traps when the bracket that passes its depth limit (512) is the input's last byte.
+# Then lines that were misread when JSONSerialization parsed requests: it drops a byte-order mark
+# that begins a string, so a "\ufeffjsonrpc" member passed for "jsonrpc" and "\ufeffid" for "id".
 REGRESSIONS = [b"[" * 513, b" " + b"[" * 513, b"[1," + b"[" * 512, b'{"a":' * 512 + b"[", b"[[]," + b"[" * 512,
-               b'{"jsonrpc":"2.0","method":"status","params":' + b"[" * 512]
+               b'{"jsonrpc":"2.0","method":"status","params":' + b"[" * 512,
+               b'{"\xef\xbb\xbfjsonrpc":"2.0","method":"status","id":"bom-1"}',
+               b'{"jsonrpc":"2.0","method":"status","\xef\xbb\xbfid":"bom-2"}']
 
 # RPCJSON.maxRequestDepth: a request line nested deeper is a parse error.
 MAX_REQUEST_DEPTH = 32

@@ -257,7 +257,7 @@ def build_fuzz_items(total, seed, hypothesis_share):
     while len(frames) < total:
         kind, frame = mutator.frame()
         frames.append((kind, frame))
-    # Frames that once ended the daemon (Foundation trapped on them): always sent.
+    # Frames that once ended the daemon or were misread (fuzz.REGRESSIONS): always sent.
     for frame in fuzz.REGRESSIONS:
         frames.append(("regression", frame))
     mutator.r.shuffle(frames)

@@ -9,7 +9,18 @@ extension JSONValue {
     /// knows each value's kind as it parses, and refuses input nested deeper than 512 levels with
     /// an error instead of trapping. Numbers without a fraction that fit in `Int` become
     /// ``integer(_:)``, as they do through `JSONDecoder`; any top-level value is accepted.
+    ///
+    /// Text holding a byte-order mark (U+FEFF) goes through `JSONDecoder` instead:
+    /// `JSONSerialization` drops one that begins a string, keys included, so a request member
+    /// `"\u{FEFF}jsonrpc"` was read as `"jsonrpc"` (found by the socket fuzzer,
+    /// docs/reliability.md). `JSONDecoder` keeps every character.
     public static func parse(_ data: Data) throws -> JSONValue {
+        if holdsByteOrderMark(data) {
+            if nestingExceeds(data, limit: 512) {
+                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "The given data was nested too deeply."))
+            }
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -23,6 +34,19 @@ extension JSONValue {
     /// Parses UTF-8 JSON text; see ``parse(_:)-(Data)``.
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Data(text.utf8))
+    }
+
+    /// True when the UTF-8 text holds U+FEFF (the bytes EF BB BF) anywhere.
+    static func holdsByteOrderMark(_ data: Data) -> Bool {
+        data.withUnsafeBytes { buffer in
+            let bytes = buffer.bindMemory(to: UInt8.self)
+            var index = 0
+            while index + 2 < bytes.count {
+                if bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF { return true }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// Converts what `JSONSerialization` returns. Types are compared exactly first: a
