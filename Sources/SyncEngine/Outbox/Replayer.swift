@@ -190,7 +190,7 @@ public actor Replayer {
             let arguments = try JSONValue(encoding: resolved)
             try await store.markInFlight(entry.id, arguments: arguments, baseline: try await resolved.baseline(store: store))
         } catch {
-            logger.error("outbox write failed", metadata: ["error": "\(error)"])
+            writeFailed(error)
             return
         }
         let attempts = entry.attempts + 1
@@ -247,14 +247,14 @@ public actor Replayer {
             do {
                 try await store.requeue(entry.id, at: Date(), error: "not found upstream: sending again", countingCheck: true)
             } catch {
-                logger.error("outbox write failed", metadata: ["error": "\(error)"])
+                writeFailed(error)
             }
             emit(.entry(id: entry.id, state: .queued))
         case (.check(let after, let error), _):
             do {
                 try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, countingCheck: true)
             } catch {
-                logger.error("outbox write failed", metadata: ["error": "\(error)"])
+                writeFailed(error)
             }
         default:
             await record(entry, decision)
@@ -286,7 +286,7 @@ public actor Replayer {
                 do {
                     try await store.markUnknown(entry.id, checkAt: Date(), error: "applied; its new record's id is not known yet", committed: true)
                 } catch {
-                    logger.error("outbox write failed", metadata: ["error": "\(error)"])
+                    writeFailed(error)
                 }
                 return
             case .absent, .uncheckable:
@@ -306,7 +306,7 @@ public actor Replayer {
             logger.info("outbox entry applied", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
             emit(.entry(id: entry.id, state: .applied))
         } catch {
-            logger.error("outbox write failed", metadata: ["error": "\(error)"])
+            writeFailed(error)
         }
     }
 
@@ -345,6 +345,18 @@ public actor Replayer {
                 }
             }
         } catch {
+            writeFailed(error)
+        }
+    }
+
+    /// A write about an entry that did not happen: the entry keeps its last durable state and is
+    /// worked on again (in flight ones at the next start, docs/outbox.md). While the daemon stops
+    /// (the task is cancelled, and outcome writes give up their retries) that is expected, not
+    /// an error the operator must look into.
+    private func writeFailed(_ error: any Error) {
+        if error is CancellationError || Task.isCancelled {
+            logger.notice("outbox write left to the next start: stopping", metadata: ["error": "\(error)"])
+        } else {
             logger.error("outbox write failed", metadata: ["error": "\(error)"])
         }
     }
