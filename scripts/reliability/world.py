@@ -547,8 +547,9 @@ def one_time_plan(role, t, tag, rng):
         steps.append(("project.publish", (project_params(token), {"token": token, "ref": "pub"})))
         if t["mark_done"]:
             target, token = t["mark_done"][0], f"血压平稳 {tag}-r1"
-            steps.append(("diagnosis.markDone", ({"diagnosis_id": target}, {"diagnosis": target})))
-            steps.append(("diagnosis.recordResult", ({"diagnosis_id": target, "result": token}, {"diagnosis": target, "token": token})))
+            steps.append(("diagnosis.markDone", ({"diagnosis_id": target}, {"diagnosis": target, "ref": "done"})))
+            steps.append(("diagnosis.recordResult", ({"diagnosis_id": target, "result": token},
+                                                     {"diagnosis": target, "token": token, "requires": "done"})))
         steps.append(("project.cancel", {"ref": "pub"}))
         if t["rate_patient"]:
             target = t["rate_patient"][0]
@@ -603,7 +604,9 @@ class PlanRun:
     is done once `Writer.resolve_cutoff` has said whether it was committed). A step may name a
     record made by an earlier one (`ref`: a project to cancel, a patient to book, a booking to
     cancel): it is sent with that record's temporary id when the record was acknowledged, and
-    left out otherwise.
+    left out otherwise. A step that `requires` an earlier one (a result needs the visit marked
+    done first) is left out when that one was not saved, as its user would leave it: the
+    upstream refuses it (4009), rightly, and the daemon then reports it `rejected`.
     """
 
     def __init__(self, writer, steps, t, pause=0.0):
@@ -617,8 +620,9 @@ class PlanRun:
         return self.index >= len(self.steps)
 
     def resolved(self):
-        """After `resolve_cutoff`: the lost step is done."""
+        """After `resolve_cutoff`: the lost step is done, and the lost reply dealt with."""
         self.index += 1
+        self.outcome = None
 
     def run(self):
         while not self.finished:
@@ -630,6 +634,10 @@ class PlanRun:
                     continue
             else:
                 params, meta = make
+                required = self.refs.get(meta["requires"]) if "requires" in meta else None
+                if "requires" in meta and not (required and required.committed):
+                    self.index += 1
+                    continue
             record = self.writer.submit(kind, params, meta)
             if record.fate == "unsent":
                 self.outcome = "down"
