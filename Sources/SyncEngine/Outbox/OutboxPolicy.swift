@@ -6,11 +6,17 @@ import UpstreamClient
 public struct OutboxPolicy: Sendable, Hashable {
     /// Sends before an entry is parked.
     public var maximumAttempts = 8
-    /// Read-back checks that could not decide before an entry is parked.
-    public var maximumChecks = 12
+    /// Read-back checks that could not decide before an entry is parked: with
+    /// ``checkBackoffCap``, about 20 minutes of reads failing.
+    public var maximumChecks = 30
     /// The first backoff; each later one doubles, up to ``backoffCap``.
     public var backoffBase: Duration = .seconds(1)
     public var backoffCap: Duration = .seconds(300)
+    /// The longest wait between two read-back checks of one entry (never above ``backoffCap``). Lower than ``backoffCap``: a
+    /// check only reads, and an `unknown` entry holds back every later entry of its chains (a
+    /// busy dialog's queued messages), so a check that failed is tried again within a minute
+    /// instead of five.
+    public var checkBackoffCap: Duration = .seconds(60)
     /// Requests per second while draining (sends and read-backs), and the burst allowed.
     public var requestsPerSecond: Double = 5
     public var burst = 5
@@ -68,18 +74,19 @@ public struct OutboxPolicy: Sendable, Hashable {
             return .resend(after: .zero, error: nil)
         case .undecided(let reason):
             guard checks + 1 < maximumChecks else { return .park(error: "could not confirm after \(checks + 1) checks: \(reason)") }
-            return .check(after: backoff(attempt: checks + 1, roll: roll), error: reason)
+            return .check(after: backoff(attempt: checks + 1, roll: roll, cap: min(checkBackoffCap, backoffCap)), error: reason)
         case .authExpired:
             return .pauseForLogin
         }
     }
 
-    /// Exponential backoff with jitter: `base × 2^(attempt-1)`, capped, then scaled by a random
+    /// Exponential backoff with jitter: `base × 2^(attempt-1)`, capped (at ``backoffCap`` unless
+    /// told otherwise), then scaled by a random
     /// factor in [0.5, 1) (`roll` in [0, 1)) so that entries and kiosks spread out.
-    public func backoff(attempt: Int, roll: Double) -> Duration {
+    public func backoff(attempt: Int, roll: Double, cap: Duration? = nil) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let raw = backoffBase * (1 << exponent)
-        let capped = min(raw, backoffCap)
+        let capped = min(raw, cap ?? backoffCap)
         return capped * (0.5 + 0.5 * min(max(roll, 0), 0.999_999))
     }
 }

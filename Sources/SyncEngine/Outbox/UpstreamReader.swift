@@ -4,9 +4,11 @@ import UpstreamClient
 import VolunteerAPI
 
 /// Documented reads made on a mutation's behalf (read-back checks and refreshes): one record,
-/// or every page of a list, decoded with the raw JSON kept for the mirror.
+/// or every page of a list, decoded with the raw JSON kept for the mirror. A request that failed
+/// is asked again as ``ReadRetry`` says, so that one failed page does not fail the whole read.
 struct UpstreamReader: Sendable {
     let client: UpstreamClient
+    var retry = ReadRetry()
     /// A bound on the pages of one list read back.
     static let maximumPages = 200
     static let pageSize = 50
@@ -15,7 +17,7 @@ struct UpstreamReader: Sendable {
     func record<Model: Decodable & Sendable>(_ endpoint: Endpoint, path: [String: String] = [:], as type: Model.Type) async
         -> UpstreamOutcome<RawRecord<Model>>
     {
-        await client.call(endpoint, path: path, as: RawRecord<Model>.self)
+        await retry.run { await client.call(endpoint, path: path, as: RawRecord<Model>.self) }
     }
 
     /// Every page of a list, in order.
@@ -35,7 +37,7 @@ struct UpstreamReader: Sendable {
                 query["current_page"] = .integer(page)
                 query["page_size"] = .integer(Self.pageSize)
             }
-            let outcome = await client.call(endpoint, path: path, parameters: query, as: RecordList<RawRecord<Model>>.self)
+            let outcome = await retry.run { await client.call(endpoint, path: path, parameters: query, as: RecordList<RawRecord<Model>>.self) }
             guard case .applied(let list) = outcome else { return outcome.map { _ in [] } }
             records += list.records
             guard paged, let info = list.page, info.hasNext, info.current == page else { break }
@@ -53,9 +55,8 @@ struct UpstreamReader: Sendable {
         var kept: [[RawRecord<Model>]] = []
         var page = 1
         while page <= Self.maximumPages {
-            let outcome = await client.call(
-                endpoint, path: path, parameters: ["current_page": .integer(page), "page_size": .integer(Self.pageSize)],
-                as: RecordList<RawRecord<Model>>.self)
+            let query: [String: JSONValue] = ["current_page": .integer(page), "page_size": .integer(Self.pageSize)]
+            let outcome = await retry.run { await client.call(endpoint, path: path, parameters: query, as: RecordList<RawRecord<Model>>.self) }
             guard case .applied(let list) = outcome else { return outcome.map { _ in [] } }
             // A server that ignores the paging parameters answers the same page again.
             if page > 1, let first = list.records.first?.raw, kept.last?.first?.raw == first { break }

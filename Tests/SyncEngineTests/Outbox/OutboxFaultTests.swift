@@ -99,6 +99,31 @@ struct OutboxFaultTests {
         }
     }
 
+    @Test("a read-back whose requests fail now and then asks them again: the check decides at its first turn, and the message is neither resent nor held")
+    func readBackRetriesFailedPages() async throws {
+        try await OutboxScenario.withCast([.doctor]) { cast in
+            let world = cast.worlds[0]
+            let parameters = Self.chat(world, to: cast.ids.patients[1])
+            guard case .string(let text)? = parameters["content"] else { return }
+            await cast.addFault(FaultRule(.resetAfterCommit, method: "POST", path: "/chat", times: 1))
+            // The read-back lists the dialogs (GET /chat), then reads the dialog's pages.
+            await cast.addFault(FaultRule(.serverErrorBeforeHandler, method: "GET", path: "/chat", times: 1))
+            await cast.addFault(FaultRule(.resetBeforeHandler, method: "GET", path: "/chat/{id}", times: 1))
+            await cast.addFault(FaultRule(.serverErrorBeforeHandler, method: "GET", path: "/chat/{id}", times: 1, status: 503))
+            let entry = try await world.submit(.sendChatMessage, parameters)
+            #expect(await world.replayer.drainReady() == 1)
+            let unknown = try await world.stored(entry)
+            #expect(unknown.state == .unknown, "the reply was lost: read, do not resend")
+            #expect(await world.replayer.drainReady() == 1)
+            #expect(await cast.host.faults.rules.isEmpty, "every fault fired during the check")
+            let applied = try await world.stored(entry)
+            #expect(applied.state == .applied, "one check decides, though three of its requests failed")
+            #expect(applied.checks == 0, "no check was spent")
+            #expect(applied.attempts == 1, "never resent")
+            #expect(try await world.upstreamCount("chat_message", where: "content = ?", [text]) == 1)
+        }
+    }
+
     @Test("a 5xx storm is met with growing backoff between the attempts, then the write is applied once")
     func serverErrorBackoffGrows() async throws {
         var policy = OutboxWorld.policy()

@@ -68,6 +68,29 @@ struct OutboxPolicyTests {
         #expect(policy.afterCheck(.authExpired, checks: 0, attempts: 1, committed: false, roll: 0) == .pauseForLogin)
     }
 
+    @Test("an undecided check comes back within a minute while a send's backoff goes on growing; parked after about 18 minutes of failed reads")
+    func checkBackoff() {
+        guard case .check(let late, _) = policy.afterCheck(.undecided("server error 500"), checks: 20, attempts: 1, committed: false, roll: 0.999)
+        else {
+            Issue.record("an undecided check is checked again")
+            return
+        }
+        #expect(late <= policy.checkBackoffCap)
+        #expect(policy.backoff(attempt: 21, roll: 0.999) > policy.checkBackoffCap, "a send's backoff is not capped as low")
+        var patience = Duration.zero
+        for checks in 0..<(policy.maximumChecks - 1) {
+            guard case .check(let after, _) = policy.afterCheck(.undecided("offline"), checks: checks, attempts: 1, committed: false, roll: 0.5) else {
+                Issue.record("check \(checks + 1) parked the entry")
+                return
+            }
+            patience += after
+        }
+        #expect(patience > .seconds(15 * 60) && patience < .seconds(25 * 60), "\(patience)")
+        var tight = policy
+        tight.backoffCap = .zero
+        #expect(tight.afterCheck(.undecided("offline"), checks: 5, attempts: 1, committed: false, roll: 0.5) == .check(after: .zero, error: "offline"))
+    }
+
     @Test("the pacer lets a burst through, then spaces requests at the configured rate")
     func pacer() {
         let start = ContinuousClock.now
