@@ -143,6 +143,10 @@ class Stack:
     def hwm_kb(self):
         return self._status_field("VmHWM")
 
+    def anon_kb(self):
+        """Resident anonymous memory: the heap and stacks, without the binary's and libraries' pages."""
+        return self._status_field("RssAnon")
+
     def _status_field(self, name):
         with open(f"/proc/{self.daemon.pid}/status") as f:
             for line in f:
