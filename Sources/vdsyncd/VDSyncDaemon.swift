@@ -44,6 +44,13 @@ struct VDSyncDaemon: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "VDSYNC_LOG_LEVEL: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    /// The entry point: bounds malloc's arenas while this is the only thread, then parses the
+    /// command line and runs.
+    static func main() async {
+        Malloc.boundArenas()
+        await main(nil)
+    }
+
     func run() async throws {
         var flags: [String: String] = [:]
         flags["VDSYNC_UPSTREAM_URL"] = upstreamURL
@@ -77,7 +84,7 @@ struct VDSyncDaemon: AsyncParsableCommand {
         let notifier = SystemdNotifier(logger: logger)
         let daemon = Daemon(settings: settings, reload: load, logLevel: control, logger: logger, notifier: notifier)
         let group = ServiceGroup(
-            configuration: .init(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: [daemon, HeapTrimmer(logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
