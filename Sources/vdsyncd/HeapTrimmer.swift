@@ -8,8 +8,7 @@ import ServiceLifecycle
 /// A pull or a drain allocates in bursts that grow with the mirror (a long dialog is read whole);
 /// once freed, that memory stays with malloc, scattered between live allocations where it cannot
 /// shrink the heap, so RSS followed the largest burst so far. In the soak a trim released 7.5 of
-/// 18 MB of anonymous memory (docs/reliability.md, "Memory"). A trim takes well under a
-/// millisecond on a heap of this size.
+/// 18 MB of anonymous memory (docs/reliability.md, "Memory").
 struct HeapTrimmer: Service {
     var interval: Duration = .seconds(15)
     let logger: Logger

@@ -12,10 +12,10 @@ public struct OutboxPolicy: Sendable, Hashable {
     /// The first backoff; each later one doubles, up to ``backoffCap``.
     public var backoffBase: Duration = .seconds(1)
     public var backoffCap: Duration = .seconds(300)
-    /// The longest wait between two read-back checks of one entry (never above ``backoffCap``). Lower than ``backoffCap``: a
-    /// check only reads, and an `unknown` entry holds back every later entry of its chains (a
-    /// busy dialog's queued messages), so a check that failed is tried again within a minute
-    /// instead of five.
+    /// The longest wait between two read-back checks of one entry (never above ``backoffCap``).
+    /// Lower than a send's: a check only reads, and an `unknown` entry holds back every later
+    /// entry of its chains (a busy dialog's queued messages), so a check that failed is tried
+    /// again within a minute instead of five.
     public var checkBackoffCap: Duration = .seconds(60)
     /// Requests per second while draining (sends and read-backs), and the burst allowed.
     public var requestsPerSecond: Double = 5
@@ -81,8 +81,8 @@ public struct OutboxPolicy: Sendable, Hashable {
     }
 
     /// Exponential backoff with jitter: `base × 2^(attempt-1)`, capped (at ``backoffCap`` unless
-    /// told otherwise), then scaled by a random
-    /// factor in [0.5, 1) (`roll` in [0, 1)) so that entries and kiosks spread out.
+    /// told otherwise), then scaled by a random factor in [0.5, 1) (`roll` in [0, 1)) so that
+    /// entries and kiosks spread out.
     public func backoff(attempt: Int, roll: Double, cap: Duration? = nil) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let raw = backoffBase * (1 << exponent)
