@@ -21,8 +21,11 @@ struct HeapTrimmer: Service {
                 } catch {
                     return
                 }
-                let before = Self.residentAnonymousKB()
+                // /proc is read only when the figures will be logged.
+                let measuring = logger.logLevel <= .debug
+                let before = measuring ? Self.residentAnonymousKB() : nil
                 guard Malloc.trim() else { return }
+                guard measuring else { continue }
                 let after = Self.residentAnonymousKB()
                 logger.debug("heap trimmed", metadata: ["released_kb": "\(max((before ?? 0) - (after ?? 0), 0))", "anonymous_kb": "\(after ?? 0)"])
             }

@@ -26,7 +26,7 @@ struct ReadRetry: Sendable, Hashable {
         case .applied, .rejected, .authExpired:
             return nil
         case .retryable(let retry):
-            if case .notSent = retry.reason { return nil }
+            if retry.isConnectionFailure { return nil }
             asked = retry.after
         case .unknown(let uncertainty):
             if case .noAnswer(let failure) = uncertainty.reason, failure.isTimeout { return nil }
