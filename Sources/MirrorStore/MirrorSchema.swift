@@ -143,6 +143,20 @@ enum MirrorSchema {
                     END;
                     """)
         }
+        migrator.registerMigration("v4-outbox-settle") { db in
+            // A send that got no answer may still take effect upstream (a slow handler, a proxy's
+            // queue), so an empty read-back allows a resend only once the last send has had its
+            // settle time (docs/outbox.md). `sent_at` is when the last request left; `settles_at`
+            // when an entry that a read-back did not find may be sent again. Entries sent before
+            // this migration take their last change as their send: later than the send, so never
+            // a settle cut short.
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN sent_at REAL;
+                    ALTER TABLE outbox ADD COLUMN settles_at REAL;
+                    UPDATE outbox SET sent_at = updated_at WHERE attempts > 0;
+                    """)
+        }
         return migrator
     }
 }

@@ -216,6 +216,32 @@ extension MirrorStore {
         }
     }
 
+    /// Entries a read-back did not find while their last send may still take effect upstream:
+    /// how many, and the latest time one of them may be sent again.
+    public func settlingOutboxEntries(now: Date = Date()) async throws -> (count: Int, until: Date?) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, MAX(settles_at) AS until FROM outbox WHERE state = 'unknown' AND settles_at > ?",
+                arguments: [now.timeIntervalSince1970])
+            return (row?["n"] ?? 0, (row?["until"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    /// Entries of `kind` other than `entryID` (in one of `chains`, when given) that were sent
+    /// and are not resolved: each may yet find its own effect upstream, so a record like theirs
+    /// is not another entry's late copy.
+    public func unresolvedSends(of kind: String, excluding entryID: Int, inChains chains: [String]? = nil) async throws -> Int {
+        try await pool.read { db in
+            var sql = "SELECT COUNT(*) FROM outbox e WHERE e.kind = ? AND e.id != ? AND e.attempts > 0 AND e.state IN ('in_flight', 'unknown', 'parked')"
+            var arguments: StatementArguments = [kind, entryID]
+            if let chains {
+                sql += " AND EXISTS (SELECT 1 FROM outbox_chain c WHERE c.entry_id = e.id AND c.chain IN (SELECT value FROM json_each(?)))"
+                _ = arguments.append(contentsOf: [ContentHash.canonicalText(.array(chains.map(JSONValue.string)))])
+            }
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
     /// Whether pending mutations change this record.
     public func isPending(_ collection: MirrorCollection, id: Int) async throws -> Bool {
         try await pool.read { db in try Self.hasOverlay(db, collection, id) }
@@ -249,6 +275,7 @@ extension MirrorStore {
                 [
                     "state": "in_flight", "arguments": ContentHash.canonicalText(arguments),
                     "baseline": baseline.map(ContentHash.canonicalText), "attempts": Expression("attempts + 1"),
+                    "sent_at": now.timeIntervalSince1970,
                 ])
         }
     }
@@ -275,13 +302,18 @@ extension MirrorStore {
         }
     }
 
-    /// Sent, no readable answer: the read-back check decides, not before `checkAt`.
-    public func markUnknown(_ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, now: Date = Date()) async throws {
+    /// Sent, no readable answer: the read-back check decides, not before `checkAt`. `settlesAt`,
+    /// when a read-back did not find the effect but the last send may still take effect: not
+    /// sent again before then (cleared by any other change of state).
+    public func markUnknown(
+        _ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, settlesAt: Date? = nil, now: Date = Date()
+    ) async throws {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
         try await writeOutcome { db in
             var changes: [String: (any Sendable)?] = [
                 "state": "unknown", "next_attempt_at": checkAt.timeIntervalSince1970, "last_error": error,
+                "settles_at": settlesAt?.timeIntervalSince1970,
             ]
             if committed { changes["committed"] = 1 }
             if countingCheck { changes["checks"] = Expression("checks + 1") }
@@ -293,10 +325,12 @@ extension MirrorStore {
     /// result; its pending changes become the record's state until the server's own records
     /// (`refreshed`, written beneath any other pending changes) replace them; a record created
     /// offline gives way to the server's (`mapping`), and other entries' changes follow it.
+    /// `notice` stays on the entry as its last error: something an operator should know though
+    /// the entry is done (a late copy found upstream).
     @discardableResult
     public func markApplied(
         _ id: Int, result: JSONValue?, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = [],
-        scrubbedArguments: JSONValue? = nil, now: Date = Date()
+        scrubbedArguments: JSONValue? = nil, notice: String? = nil, now: Date = Date()
     ) async throws -> [JournalEntry] {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
@@ -314,7 +348,7 @@ extension MirrorStore {
             journal += try Self.removeOverlay(db, entryID: id, keep: true, now: now)
             journal += try Self.writeRefreshed(db, refreshed, now: now)
             try db.execute(sql: "UPDATE outbox_blob SET data = NULL WHERE entry_id = ?", arguments: [id])
-            var changes: [String: (any Sendable)?] = ["state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": nil]
+            var changes: [String: (any Sendable)?] = ["state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": notice]
             if let scrubbedArguments { changes["arguments"] = ContentHash.canonicalText(scrubbedArguments) }
             try Self.update(db, id, now: now, changes)
             journal.append(try Self.appendJournal(db, .outbox, id, .update, now: now))
@@ -417,7 +451,8 @@ extension MirrorStore {
         let chains = try String.fetchAll(db, sql: "SELECT chain FROM outbox_chain WHERE entry_id = ? ORDER BY chain", arguments: [entry.id])
         return OutboxEntry(
             id: entry.id, kind: entry.kind, arguments: entry.arguments, chains: chains, state: entry.state, attempts: entry.attempts,
-            checks: entry.checks, committed: entry.committed, nextAttemptAt: entry.nextAttemptAt, baseline: entry.baseline, result: entry.result,
+            checks: entry.checks, committed: entry.committed, nextAttemptAt: entry.nextAttemptAt, sentAt: entry.sentAt, settlesAt: entry.settlesAt,
+            baseline: entry.baseline, result: entry.result,
             lastError: entry.lastError, errorCode: entry.errorCode, errorMessage: entry.errorMessage, createdAt: entry.createdAt,
             updatedAt: entry.updatedAt)
     }
@@ -430,6 +465,8 @@ extension MirrorStore {
         return OutboxEntry(
             id: row["id"], kind: row["kind"], arguments: json("arguments") ?? .null, chains: [], state: state, attempts: row["attempts"],
             checks: row["checks"], committed: row["committed"], nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            sentAt: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            settlesAt: (row["settles_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             baseline: json("baseline"), result: json("result"), lastError: row["last_error"], errorCode: row["error_code"],
             errorMessage: row["error_message"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
             updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
@@ -445,6 +482,10 @@ extension MirrorStore {
                 assignments.append("\(name.quotedDatabaseIdentifier) = ?")
                 arguments.append(value.flatMap { $0 as? any DatabaseValueConvertible })
             }
+        }
+        // A wait for a send to settle belongs to the `unknown` state that set it.
+        if changes["state"] != nil, changes["settles_at"] == nil {
+            assignments.append("settles_at = NULL")
         }
         assignments.append("updated_at = ?")
         arguments.append(now.timeIntervalSince1970)

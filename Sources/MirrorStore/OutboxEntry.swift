@@ -46,6 +46,11 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
     public let committed: Bool
     /// Not picked up before this time (backoff).
     public let nextAttemptAt: Date
+    /// When the last request left (made durable with `in flight`); nil before the first send.
+    public let sentAt: Date?
+    /// Set while a read-back did not find the effect but the last send may still take effect
+    /// upstream: the entry is read again, and not sent again before this time.
+    public let settlesAt: Date?
     /// What the server looked like before the first send, for the read-back check.
     public let baseline: JSONValue?
     /// What the server answered or the read-back found: the new record's id, an upload's URL.

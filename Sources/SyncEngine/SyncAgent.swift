@@ -59,6 +59,9 @@ public actor SyncAgent {
         public var userID: Int?
         public var lastPulls: [String: Date]
         public var outbox: [OutboxState: Int]
+        /// `unknown` entries a read-back did not find while their last send may still take
+        /// effect upstream, and the latest time one of them may be sent again.
+        public var outboxSettling: (count: Int, until: Date?)
         public var outboxPausedForLogin: Bool
         public var lastErrors: [String]
         public var lastPull: Date?
@@ -240,7 +243,7 @@ public actor SyncAgent {
         return Status(
             connectivity: connectivity, session: state, role: state == .loggedOut ? nil : context?.role,
             userID: state == .loggedOut ? nil : context?.userID, lastPulls: lastPulls, outbox: (try? await store.outboxCounts()) ?? [:],
-            outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active), lastErrors: lastErrors, lastPull: lastPull)
+            outboxSettling: (try? await store.settlingOutboxEntries()) ?? (0, nil), outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active), lastErrors: lastErrors, lastPull: lastPull)
     }
 
     // MARK: - Loops
@@ -298,7 +301,9 @@ public actor SyncAgent {
         case .pausedForLogin: await sessionExpired()
         case .linkDown: connectivity = .offline
         case .linkRestored: connectivity = .online
-        case .entry: break
+        case .lateCopies(let id, let kind, let count):
+            note("outbox entry \(id) (\(kind)): \(count) late cop\(count == 1 ? "y" : "ies") of an earlier send found upstream after its settle time")
+        case .entry, .settling: break
         }
     }
 

@@ -38,11 +38,15 @@ public struct UpstreamConfiguration: Sendable {
     /// The largest answer body read; a larger one ends the request as an ``UpstreamOutcome/unknown(_:)``.
     public var maximumBodySize: Int
 
+    /// The default ``readTimeout``: answers of this API come within seconds; a slow 2G link
+    /// still delivers some bytes of them in this time.
+    public static let defaultReadTimeout: Duration = .seconds(15)
+
     public init(
         baseURL: URL,
         location: String? = nil,
         connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration = .seconds(15),
+        readTimeout: Duration = defaultReadTimeout,
         requestTimeout: Duration = .seconds(30),
         proxy: Proxy? = nil,
         maximumBodySize: Int = 32 << 20

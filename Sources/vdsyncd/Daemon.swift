@@ -31,7 +31,9 @@ struct Daemon: Service {
                 metadata: ["moved_to": "\(recovery.quarantinedPath)", "reason": "\(recovery.reason)", "carried_entries": "\(recovery.carriedEntries)"])
         }
         let client = UpstreamClient(
-            configuration: UpstreamConfiguration(baseURL: settings.upstreamURL, location: settings.location, proxy: settings.proxy), logger: logger)
+            configuration: UpstreamConfiguration(
+                baseURL: settings.upstreamURL, location: settings.location, readTimeout: settings.readTimeout,
+                requestTimeout: max(settings.readTimeout * 2, .seconds(30)), proxy: settings.proxy), logger: logger)
         let agent = SyncAgent(store: store, client: client, configuration: agentConfiguration(settings), logger: logger)
         if let recovery {
             await agent.report(
@@ -106,6 +108,7 @@ struct Daemon: Service {
         var policy = OutboxPolicy()
         policy.requestsPerSecond = settings.outboxRate
         policy.maximumAttempts = settings.outboxMaxAttempts
+        policy.settleTime = settings.outboxSettleTime
         return policy
     }
 
@@ -129,7 +132,9 @@ struct Daemon: Service {
             let queued = (status.outbox[.queued] ?? 0) + (status.outbox[.unknown] ?? 0) + (status.outbox[.inFlight] ?? 0)
             var line = "\(status.session.rawValue)"
             if let role = status.role { line += " \(role)" }
-            line += ", \(status.connectivity), outbox: \(queued) pending, \(status.outbox[.parked] ?? 0) parked, \(status.outbox[.rejected] ?? 0) rejected"
+            line += ", \(status.connectivity), outbox: \(queued) pending"
+            if status.outboxSettling.count > 0 { line += " (\(status.outboxSettling.count) settling)" }
+            line += ", \(status.outbox[.parked] ?? 0) parked, \(status.outbox[.rejected] ?? 0) rejected"
             if state.recovery != nil { line += "; database rebuilt after damage" }
             if line != last {
                 notifier.status(line)

@@ -25,6 +25,10 @@ struct DaemonSettings: Sendable {
     var maxConnections: Int
     var outboxRate: Double
     var outboxMaxAttempts: Int
+    /// How long a send that got no answer may still take effect upstream (``OutboxPolicy/settleTime``).
+    var outboxSettleTime: Duration
+    /// How long the upstream client waits for the next bytes of an answer.
+    var readTimeout: Duration
     var logLevel: Logger.Level
     var stopTimeout: Duration
 
@@ -42,7 +46,8 @@ struct DaemonSettings: Sendable {
         "VDSYNC_UPSTREAM_URL", "VDSYNC_ROLE", "VDSYNC_PHONE", "VDSYNC_PASSWORD", "VDSYNC_PASSWORD_FILE", "VDSYNC_LOCATION", "VDSYNC_PROXY",
         "VDSYNC_STATE_DIRECTORY", "VDSYNC_SOCKET_PATH", "VDSYNC_SOCKET_GROUP", "VDSYNC_WRITER_UIDS", "VDSYNC_READ_ONLY_UIDS",
         "VDSYNC_HOT_INTERVAL", "VDSYNC_WARM_INTERVAL", "VDSYNC_COLD_INTERVAL", "VDSYNC_MAX_LINE_BYTES", "VDSYNC_MAX_CONNECTIONS",
-        "VDSYNC_OUTBOX_RATE", "VDSYNC_OUTBOX_MAX_ATTEMPTS", "VDSYNC_LOG_LEVEL", "VDSYNC_STOP_TIMEOUT",
+        "VDSYNC_OUTBOX_RATE", "VDSYNC_OUTBOX_MAX_ATTEMPTS", "VDSYNC_OUTBOX_SETTLE_TIME", "VDSYNC_READ_TIMEOUT", "VDSYNC_LOG_LEVEL",
+        "VDSYNC_STOP_TIMEOUT",
     ]
 
     /// Loads and validates the settings. `flags` are the command line's `VDSYNC_*` values.
@@ -161,8 +166,17 @@ struct DaemonSettings: Sendable {
             ],
             maxLineBytes: try integer("VDSYNC_MAX_LINE_BYTES", 1024...(64 << 20), default: 1 << 20),
             maxConnections: try integer("VDSYNC_MAX_CONNECTIONS", 1...10_000, default: 128), outboxRate: rate,
-            outboxMaxAttempts: try integer("VDSYNC_OUTBOX_MAX_ATTEMPTS", 1...1000, default: 8), logLevel: logLevel,
+            outboxMaxAttempts: try integer("VDSYNC_OUTBOX_MAX_ATTEMPTS", 1...1000, default: 8),
+            outboxSettleTime: .seconds(try integer("VDSYNC_OUTBOX_SETTLE_TIME", 0...86_400, default: Self.seconds(OutboxPolicy().settleTime))),
+            readTimeout: .seconds(try integer("VDSYNC_READ_TIMEOUT", 1...600, default: Self.seconds(UpstreamConfiguration.defaultReadTimeout))),
+            logLevel: logLevel,
             stopTimeout: .seconds(try integer("VDSYNC_STOP_TIMEOUT", 1...300, default: 10)))
+    }
+
+    /// A default's whole seconds, for a key given in seconds: the default has its home in the
+    /// type it configures.
+    private static func seconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds)
     }
 
     /// The password: a systemd credential first (never in the environment or a unit file), then

@@ -11,6 +11,13 @@ extension LocalAPI {
             "attempts": RPCSchema.integer(), "checks": RPCSchema.integer(), "chains": RPCSchema.array(of: RPCSchema.string()),
             "created_at": RPCSchema.string(), "updated_at": RPCSchema.string(), "next_attempt_at": RPCSchema.string(),
             "last_error": RPCSchema.oneOf([RPCSchema.string(), RPCSchema.null]),
+            "sent_at": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601: when the last request left"), RPCSchema.null]),
+            "settles_at": RPCSchema.oneOf([
+                RPCSchema.string(
+                    description:
+                        "ISO 8601: set while a read-back did not find the effect but the last send may still take effect upstream; read again, not sent again before then"
+                ), RPCSchema.null,
+            ]),
             "upstream_error_code": RPCSchema.oneOf([RPCSchema.integer(), RPCSchema.null]),
             "upstream_error_message": RPCSchema.oneOf([RPCSchema.string(), RPCSchema.null]),
             "result": RPCSchema.any,
@@ -86,6 +93,7 @@ extension LocalAPI {
             "attempts": .integer(entry.attempts), "checks": .integer(entry.checks), "chains": .array(entry.chains.map(JSONValue.string)),
             "created_at": .string(iso(entry.createdAt)), "updated_at": .string(iso(entry.updatedAt)),
             "next_attempt_at": .string(iso(entry.nextAttemptAt)), "last_error": entry.lastError.map(JSONValue.string) ?? .null,
+            "sent_at": entry.sentAt.map { .string(iso($0)) } ?? .null, "settles_at": entry.settlesAt.map { .string(iso($0)) } ?? .null,
             "upstream_error_code": entry.errorCode.map(JSONValue.integer) ?? .null,
             "upstream_error_message": entry.errorMessage.map(JSONValue.string) ?? .null, "result": entry.result ?? .null,
         ]

@@ -18,6 +18,12 @@ extension LocalAPI {
                         "last_pull": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601"), RPCSchema.null]),
                         "last_pulls": RPCSchema.object(description: "list key → ISO 8601 time of its last complete pull"),
                         "outbox": RPCSchema.object(description: "state → count"),
+                        "outbox_settling": RPCSchema.object(
+                            [
+                                "count": RPCSchema.integer(
+                                    description: "unknown entries not found upstream yet whose last send may still take effect there"),
+                                "until": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601: the latest time one may be sent again"), RPCSchema.null]),
+                            ]),
                         "outbox_paused_for_login": RPCSchema.boolean(),
                         "last_errors": RPCSchema.array(of: RPCSchema.string()),
                         "versions": RPCSchema.object(),
@@ -34,6 +40,9 @@ extension LocalAPI {
                     "last_pull": status.lastPull.map { .string(Self.iso($0)) } ?? .null,
                     "last_pulls": .object(status.lastPulls.mapValues { .string(Self.iso($0)) }),
                     "outbox": .object(outbox),
+                    "outbox_settling": [
+                        "count": .integer(status.outboxSettling.count), "until": status.outboxSettling.until.map { .string(Self.iso($0)) } ?? .null,
+                    ],
                     "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
                     "last_errors": .array(status.lastErrors.map(JSONValue.string)),
                     "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": "v2-outbox"],

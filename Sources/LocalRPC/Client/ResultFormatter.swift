@@ -134,8 +134,12 @@ public enum ResultFormatter {
         for entry in entries {
             // The upstream's own words say more than the agent's summary when there are any.
             let upstream = JSONText.cell(entry["upstream_error_message"])
+            // An entry waiting for its last send to settle says until when, in its state.
+            var state = JSONText.cell(entry["state"])
+            if entry["state"] == "unknown", let settles = entry["settles_at"], settles != .null { state += " (settling until \(JSONText.cell(settles)))" }
             table.rows.append(
-                ["mutation_id", "kind", "state", "attempts", "updated_at"].map { JSONText.cell(entry[$0]) }
+                [JSONText.cell(entry["mutation_id"]), JSONText.cell(entry["kind"]), state]
+                    + ["attempts", "updated_at"].map { JSONText.cell(entry[$0]) }
                     + [upstream.isEmpty ? JSONText.cell(entry["last_error"]) : upstream])
         }
         return table.render()
@@ -199,6 +203,9 @@ public enum ResultFormatter {
             let nonzero = counts.keys.sorted().filter { counts[$0] != 0 }.map { "\($0) \(JSONText.cell(counts[$0]))" }
             var outbox = nonzero.isEmpty ? "empty" : nonzero.joined(separator: ", ")
             if status["outbox_paused_for_login"] == true { outbox += " (paused until login)" }
+            if let settling = status["outbox_settling"], case .integer(let count)? = settling["count"], count > 0 {
+                outbox += "; \(count) waiting for an earlier send to settle, until \(JSONText.cell(settling["until"]))"
+            }
             rows.append(["outbox", outbox])
         }
         if case .array(let errors)? = status["last_errors"] {

@@ -11,6 +11,14 @@ struct ReadBackContext: Sendable {
     let baseline: JSONValue?
     let reader: UpstreamReader
     let isClaimed: @Sendable (RecordClaim) async -> Bool
+    /// Other entries of this kind that were sent and are not resolved: as many matching records
+    /// may be theirs, not late copies of this entry's sends.
+    var rivals = 0
+
+    /// The matches beyond the first that are late copies: those no rival may yet claim.
+    func lateCopies(_ extra: [RecordClaim]) -> [RecordClaim] {
+        Array(extra.dropLast(min(rivals, extra.count)))
+    }
 }
 
 extension Mutation {
@@ -22,6 +30,13 @@ extension Mutation {
         case .sendChatMessage: ["max_id": .integer(try await store.maximumID(.chatMessages))]
         default: nil
         }
+    }
+
+    /// Whether only entries of this one's chains could leave records taken for its own: the
+    /// messages to one person are sent one at a time, in their chain; identical projects may be
+    /// published side by side.
+    var rivalsShareAChain: Bool {
+        if case .sendChatMessage = self { true } else { false }
     }
 
     /// Reads the server to tell whether this (resolved) mutation took effect. Also serves as the
@@ -55,6 +70,8 @@ extension Mutation {
             let outcome = await reader.all(.doctorProjects, as: Project.self)
             let after = Self.integer(check.baseline?["max_id"]) ?? 0
             guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
+            var found: Confirmation?
+            var extra: [RecordClaim] = []
             for record in records.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
                 let candidate = record.value
                 guard candidate.date == project.date, candidate.begin == project.begin, candidate.end == project.end,
@@ -63,12 +80,16 @@ extension Mutation {
                 else { continue }
                 let claim = RecordClaim(.projects, candidate.id)
                 if await check.isClaimed(claim) { continue }
-                return .present(
-                    Confirmation(
-                        result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
-                        mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim]))
+                guard found == nil else {
+                    extra.append(claim)
+                    continue
+                }
+                found = Confirmation(
+                    result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
+                    mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim])
             }
-            return .absent
+            found?.lateCopies = check.lateCopies(extra)
+            return found.map(ReadBack.present) ?? .absent
         case .cancelProject(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             return Self.judge(outcome) { record in
@@ -190,7 +211,8 @@ extension Mutation {
     }
 
     /// The oldest message among `messages` newer than the baseline, from me to `to` with this
-    /// content and these photos, that no other entry claimed.
+    /// content and these photos, that no other entry claimed; any later such message is a late
+    /// copy, unless a rival entry may yet claim it.
     private static func sentMessage(
         among messages: [RawRecord<ChatMessage>], dialogID: String, to: Int, content: String, photos: [PhotoReference], message: Int,
         _ check: ReadBackContext
@@ -198,16 +220,23 @@ extension Mutation {
         let me = check.context.userID
         let after = Self.integer(check.baseline?["max_id"]) ?? 0
         let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
+        var found: Confirmation?
+        var extra: [RecordClaim] = []
         for record in messages.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
             let candidate = record.value
             guard candidate.fromUserID == me, candidate.toUserID == to, candidate.content == content, candidate.photos == urls else { continue }
             let claim = RecordClaim(.chatMessages, candidate.id)
             if await check.isClaimed(claim) { continue }
-            return Confirmation(
+            guard found == nil else {
+                extra.append(claim)
+                continue
+            }
+            found = Confirmation(
                 result: ["id": .integer(candidate.id)], refreshed: [.chatMessage(candidate, raw: record.raw, dialogID: dialogID)],
                 mapping: TempIDMapping(.chatMessages, tempID: message, realID: candidate.id), claims: [claim])
         }
-        return nil
+        found?.lateCopies = check.lateCopies(extra)
+        return found
     }
 
     /// Present when `confirm` finds the effect in an applied read; absent when the read was

@@ -1,3 +1,4 @@
+import Foundation
 import UpstreamClient
 
 /// The outbox's rules as a value: what becomes of an entry after each send and each read-back
@@ -25,6 +26,16 @@ public struct OutboxPolicy: Sendable, Hashable {
     public var reconnectJitter: Duration = .seconds(5)
     /// Entries worked on at once (never two of the same chain).
     public var concurrency = 4
+    /// How long a request that got no answer may still take effect upstream, from the moment it
+    /// left: a slow handler, a proxy's queue, a wait on a lock. A read-back that does not find
+    /// the effect sooner proves nothing, so the entry is read again but not resent before then.
+    /// The default is above what servers of this kind allow a request (PHP's
+    /// `max_execution_time` of 30 s, nginx's `proxy_read_timeout` of 60 s). The guarantee rests on
+    /// it: docs/outbox.md, "The settle time".
+    public var settleTime: Duration = .seconds(120)
+    /// How often an entry waiting out its settle time is read again, so that a send that lands
+    /// late is confirmed when it lands rather than when the settle time ends.
+    public var settleCheckInterval: Duration = .seconds(15)
 
     public init() {}
 
@@ -38,6 +49,9 @@ public struct OutboxPolicy: Sendable, Hashable {
         case resend(after: Duration, error: String?)
         /// Read the server before anything else, not before `after`.
         case check(after: Duration, error: String)
+        /// Not found, but the last send may still take effect upstream: read again after
+        /// `checkAfter`, and send again no sooner than `until`.
+        case settle(until: Date, checkAfter: Duration)
         /// Give up for now: an operator may retry or discard it.
         case park(error: String)
         /// The session is not valid: nothing is sent until a login succeeds.
@@ -64,12 +78,18 @@ public struct OutboxPolicy: Sendable, Hashable {
     }
 
     /// After a read-back check of an entry checked `checks` times before; `committed` when
-    /// the server is known to have applied it.
-    public func afterCheck(_ readBack: ReadBack, checks: Int, attempts: Int, committed: Bool, roll: Double) -> Decision {
+    /// the server is known to have applied it. `send` is when its last request left and when a
+    /// previous check set its settle time, if it did; `now` is when this check's reads began.
+    public func afterCheck(
+        _ readBack: ReadBack, checks: Int, attempts: Int, committed: Bool, send: SendTimes = SendTimes(), now: Date, roll: Double
+    ) -> Decision {
         switch readBack {
         case .present: return .confirm
         case .absent, .uncheckable:
             if committed { return .confirm }
+            if case .absent = readBack, let until = settlesAt(send, now: now), now < until {
+                return .settle(until: until, checkAfter: min(.seconds(until.timeIntervalSince(now)), settleCheckInterval))
+            }
             guard attempts < maximumAttempts else { return .park(error: "not applied after \(attempts) attempts") }
             return .resend(after: .zero, error: nil)
         case .undecided(let reason):
@@ -78,6 +98,29 @@ public struct OutboxPolicy: Sendable, Hashable {
         case .authExpired:
             return .pauseForLogin
         }
+    }
+
+    /// When an entry's last send and its settle time stand, as stored.
+    public struct SendTimes: Sendable, Hashable {
+        /// When the last request left; nil if it never did.
+        public var sentAt: Date?
+        /// The settle time an earlier check set, if one did.
+        public var settlesAt: Date?
+
+        public init(sentAt: Date? = nil, settlesAt: Date? = nil) {
+            self.sentAt = sentAt
+            self.settlesAt = settlesAt
+        }
+    }
+
+    /// When an entry that a read-back did not find may be sent again: ``settleTime`` after its
+    /// last send, or what an earlier check set. A wall clock set back (a kiosk without a clock
+    /// battery, before NTP) never makes the wait longer than one settle time from `now`.
+    public func settlesAt(_ send: SendTimes, now: Date) -> Date? {
+        if let settlesAt = send.settlesAt { return settlesAt }
+        guard let sentAt = send.sentAt, settleTime > .zero else { return nil }
+        let seconds = Double(settleTime.components.seconds) + Double(settleTime.components.attoseconds) / 1e18
+        return min(sentAt.addingTimeInterval(seconds), now.addingTimeInterval(seconds))
     }
 
     /// Exponential backoff with jitter: `base × 2^(attempt-1)`, capped (at ``backoffCap`` unless

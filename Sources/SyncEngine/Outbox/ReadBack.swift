@@ -22,11 +22,19 @@ public struct Confirmation: Sendable {
     public var refreshed: [MirroredRecord]
     public var mapping: TempIDMapping?
     public var claims: [RecordClaim]
+    /// Further server records that match this mutation's effect beyond the one claimed, that no
+    /// other entry claimed or may yet claim: copies of an earlier send that took effect after
+    /// its settle time. Reported, and claimed by this entry.
+    public var lateCopies: [RecordClaim]
 
-    public init(result: JSONValue? = nil, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = []) {
+    public init(
+        result: JSONValue? = nil, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = [],
+        lateCopies: [RecordClaim] = []
+    ) {
         self.result = result
         self.refreshed = refreshed
         self.mapping = mapping
         self.claims = claims
+        self.lateCopies = lateCopies
     }
 }

@@ -17,6 +17,12 @@ public actor Replayer {
     public enum Event: Sendable, Hashable {
         /// An entry reached a state (applied, rejected, parked, or back to queued/unknown).
         case entry(id: Int, state: OutboxState)
+        /// A read-back did not find the entry's effect, but its last send may still take effect
+        /// upstream: it is read again and not sent again before `until`.
+        case settling(id: Int, until: Date)
+        /// An applied entry's read-back found more copies of its effect than it sent knowingly:
+        /// a send that took effect after its settle time (docs/outbox.md).
+        case lateCopies(id: Int, kind: String, count: Int)
         case pausedForLogin
         case linkDown
         case linkRestored
@@ -235,9 +241,13 @@ public actor Replayer {
     }
 
     private func check(_ entry: OutboxEntry, _ mutation: Mutation) async {
-        let readBack = await mutation.readBack(readBackContext(entry))
+        // The time the reads begin: a settle time counts only if it had passed before them.
+        let started = Date()
+        let readBack = await mutation.readBack(await readBackContext(entry))
         let decision = policy.afterCheck(
-            readBack, checks: entry.checks, attempts: entry.attempts, committed: entry.committed, roll: Double.random(in: 0..<1, using: &generator))
+            readBack, checks: entry.checks, attempts: entry.attempts, committed: entry.committed,
+            send: OutboxPolicy.SendTimes(sentAt: entry.sentAt, settlesAt: entry.settlesAt), now: started,
+            roll: Double.random(in: 0..<1, using: &generator))
         switch (decision, readBack) {
         case (.confirm, .present(let confirmation)):
             await apply(entry, confirmation)
@@ -252,10 +262,29 @@ public actor Replayer {
             emit(.entry(id: entry.id, state: .queued))
         case (.check(let after, let error), _):
             do {
-                try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, countingCheck: true)
+                // A settle time an earlier check set still stands.
+                try await store.markUnknown(
+                    entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, countingCheck: true, settlesAt: entry.settlesAt)
             } catch {
                 writeFailed(error)
             }
+        case (.settle(let until, let checkAfter), _):
+            do {
+                // Not a check spent: the read decided (the effect is not there yet).
+                try await store.markUnknown(
+                    entry.id, checkAt: max(started.addingTimeInterval(Self.seconds(checkAfter)), Date()),
+                    error: "not found upstream yet, but the last send may still take effect there: read again, not sent again before "
+                        + until.formatted(.iso8601), settlesAt: until)
+            } catch {
+                writeFailed(error)
+                return
+            }
+            if entry.settlesAt == nil {
+                logger.notice(
+                    "outbox entry not found upstream yet; waiting for its last send to settle",
+                    metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)", "until": "\(until.formatted(.iso8601))"])
+            }
+            emit(.settling(id: entry.id, until: until))
         default:
             await record(entry, decision)
         }
@@ -274,11 +303,11 @@ public actor Replayer {
             confirmation = Confirmation(
                 result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
                 claims: [RecordClaim(.projects, id)])
-        } else if let answer, let found = await mutation.sentMessage(inAnswer: answer, readBackContext(entry)) {
+        } else if let answer, let found = await mutation.sentMessage(inAnswer: answer, await readBackContext(entry)) {
             // The message comes back in the answer: no read needed.
             confirmation = found
         } else {
-            switch await mutation.readBack(readBackContext(entry)) {
+            switch await mutation.readBack(await readBackContext(entry)) {
             case .present(let found):
                 confirmation = found
             case .undecided, .authExpired:
@@ -300,10 +329,27 @@ public actor Replayer {
         do {
             // Secrets (a new patient's password, an SMS code) are not kept once they served.
             let scrubbed = Self.decode(entry)?.withoutSecrets.flatMap { try? JSONValue(encoding: $0) }
+            var result = confirmation.result
+            var notice: String?
+            let late = confirmation.lateCopies
+            if !late.isEmpty {
+                // Claimed too, so that no later entry takes one for its own; shown, not hidden.
+                var object: [String: JSONValue] = [:]
+                if case .object(let fields)? = result { object = fields }
+                object["late_copies"] = .array(late.map { .integer($0.recordID) })
+                result = .object(object)
+                notice = "applied; \(late.count) more cop\(late.count == 1 ? "y" : "ies") found upstream (\(late.map { "\($0.collection.rawValue) \($0.recordID)" }.joined(separator: ", "))): an earlier send took effect after its settle time"
+            }
             try await store.markApplied(
-                entry.id, result: confirmation.result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims,
-                scrubbedArguments: scrubbed)
+                entry.id, result: result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims + late,
+                scrubbedArguments: scrubbed, notice: notice)
             logger.info("outbox entry applied", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
+            if !late.isEmpty {
+                logger.warning(
+                    "outbox entry applied, but a late copy of an earlier send was found upstream",
+                    metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)", "copies": "\(late.count)"])
+                emit(.lateCopies(id: entry.id, kind: entry.kind, count: late.count))
+            }
             emit(.entry(id: entry.id, state: .applied))
         } catch {
             writeFailed(error)
@@ -325,6 +371,12 @@ public actor Replayer {
             case .check(let after, let error):
                 try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error)
                 emit(.entry(id: entry.id, state: .unknown))
+            case .settle(let until, let checkAfter):
+                // Only a check decides this (see `check`); kept whole here all the same.
+                try await store.markUnknown(
+                    entry.id, checkAt: Date().addingTimeInterval(Self.seconds(checkAfter)), error: "waiting for the last send to settle",
+                    settlesAt: until)
+                emit(.settling(id: entry.id, until: until))
             case .park(let error):
                 try await store.park(entry.id, error: error)
                 logger.warning("outbox entry parked", metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)"])
@@ -407,10 +459,13 @@ public actor Replayer {
 
     // MARK: - Helpers
 
-    private func readBackContext(_ entry: OutboxEntry) -> ReadBackContext {
+    private func readBackContext(_ entry: OutboxEntry) async -> ReadBackContext {
         ReadBackContext(
             entryID: entry.id, context: context, baseline: entry.baseline, reader: UpstreamReader(client: client),
-            isClaimed: { [store] claim in (try? await store.isClaimed(claim, byOtherThan: entry.id)) ?? false })
+            isClaimed: { [store] claim in (try? await store.isClaimed(claim, byOtherThan: entry.id)) ?? false },
+            // Unknown, every one: a count that cannot be read reports no late copy.
+            rivals: (try? await store.unresolvedSends(
+                of: entry.kind, excluding: entry.id, inChains: Self.decode(entry)?.rivalsShareAChain == true ? entry.chains : nil)) ?? .max)
     }
 
     static func decode(_ entry: OutboxEntry) -> Mutation? {
