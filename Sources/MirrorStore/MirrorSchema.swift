@@ -146,13 +146,16 @@ enum MirrorSchema {
         migrator.registerMigration("v4-outbox-settle") { db in
             // A send that got no answer may still take effect upstream (a slow handler, a proxy's
             // queue), so an empty read-back allows a resend only once the last send has had its
-            // settle time (docs/outbox.md). `sent_at` is when the last request left; `settles_at`
-            // when an entry that a read-back did not find may be sent again. Entries sent before
-            // this migration take their last change as their send: later than the send, so never
-            // a settle cut short.
+            // settle time (docs/outbox.md). `sent_at` is when the last request left;
+            // `send_answered` is set when the server's own answer shows it was done with that
+            // request (a 500, say), so nothing of it can land later; `settles_at` is when an entry
+            // that a read-back did not find may be sent again. Entries sent before this migration
+            // take their last change as their send: later than the send, so never a settle cut
+            // short.
             try db.execute(
                 sql: """
                     ALTER TABLE outbox ADD COLUMN sent_at REAL;
+                    ALTER TABLE outbox ADD COLUMN send_answered INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE outbox ADD COLUMN settles_at REAL;
                     UPDATE outbox SET sent_at = updated_at WHERE attempts > 0;
                     """)

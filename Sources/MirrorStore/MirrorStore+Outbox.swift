@@ -275,7 +275,7 @@ extension MirrorStore {
                 [
                     "state": "in_flight", "arguments": ContentHash.canonicalText(arguments),
                     "baseline": baseline.map(ContentHash.canonicalText), "attempts": Expression("attempts + 1"),
-                    "sent_at": now.timeIntervalSince1970,
+                    "sent_at": now.timeIntervalSince1970, "send_answered": 0,
                 ])
         }
     }
@@ -304,9 +304,11 @@ extension MirrorStore {
 
     /// Sent, no readable answer: the read-back check decides, not before `checkAt`. `settlesAt`,
     /// when a read-back did not find the effect but the last send may still take effect: not
-    /// sent again before then (cleared by any other change of state).
+    /// sent again before then (cleared by any other change of state). `sendAnswered`, when the
+    /// server's own answer showed it was done with the request that just ended.
     public func markUnknown(
-        _ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, settlesAt: Date? = nil, now: Date = Date()
+        _ id: Int, checkAt: Date, error: String, committed: Bool = false, countingCheck: Bool = false, settlesAt: Date? = nil,
+        sendAnswered: Bool = false, now: Date = Date()
     ) async throws {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
@@ -317,6 +319,7 @@ extension MirrorStore {
             ]
             if committed { changes["committed"] = 1 }
             if countingCheck { changes["checks"] = Expression("checks + 1") }
+            if sendAnswered { changes["send_answered"] = 1 }
             try Self.update(db, id, now: now, changes)
         }
     }
@@ -451,7 +454,8 @@ extension MirrorStore {
         let chains = try String.fetchAll(db, sql: "SELECT chain FROM outbox_chain WHERE entry_id = ? ORDER BY chain", arguments: [entry.id])
         return OutboxEntry(
             id: entry.id, kind: entry.kind, arguments: entry.arguments, chains: chains, state: entry.state, attempts: entry.attempts,
-            checks: entry.checks, committed: entry.committed, nextAttemptAt: entry.nextAttemptAt, sentAt: entry.sentAt, settlesAt: entry.settlesAt,
+            checks: entry.checks, committed: entry.committed, nextAttemptAt: entry.nextAttemptAt, sentAt: entry.sentAt,
+            sendAnswered: entry.sendAnswered, settlesAt: entry.settlesAt,
             baseline: entry.baseline, result: entry.result,
             lastError: entry.lastError, errorCode: entry.errorCode, errorMessage: entry.errorMessage, createdAt: entry.createdAt,
             updatedAt: entry.updatedAt)
@@ -465,7 +469,7 @@ extension MirrorStore {
         return OutboxEntry(
             id: row["id"], kind: row["kind"], arguments: json("arguments") ?? .null, chains: [], state: state, attempts: row["attempts"],
             checks: row["checks"], committed: row["committed"], nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
-            sentAt: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            sentAt: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)), sendAnswered: row["send_answered"],
             settlesAt: (row["settles_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             baseline: json("baseline"), result: json("result"), lastError: row["last_error"], errorCode: row["error_code"],
             errorMessage: row["error_message"], createdAt: Date(timeIntervalSince1970: row["created_at"]),

@@ -48,6 +48,9 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
     public let nextAttemptAt: Date
     /// When the last request left (made durable with `in flight`); nil before the first send.
     public let sentAt: Date?
+    /// Whether the server's own answer to the last request showed it was done with it (a 500,
+    /// say): then nothing of that request can take effect later.
+    public let sendAnswered: Bool
     /// Set while a read-back did not find the effect but the last send may still take effect
     /// upstream: the entry is read again, and not sent again before this time.
     public let settlesAt: Date?

@@ -47,6 +47,19 @@ public struct UpstreamUncertainty: Sendable, Hashable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
+    /// Whether the request may still take effect after this outcome: nothing came back (the
+    /// server may still be working on it), or a gateway answered for a server it gave up on
+    /// (502, 504), or something that is not the API answered (a 3xx or 1xx, which may be a
+    /// proxy). An answer from the server itself (another 5xx, a 2xx body that is not an
+    /// envelope) means it is done with the request, whatever it did.
+    public var mayStillTakeEffect: Bool {
+        switch reason {
+        case .noAnswer, .unexpectedStatus: true
+        case .serverError(let status): status == 502 || status == 504
+        case .notAnEnvelope, .undecodablePayload: false
+        }
+    }
+
     public var description: String {
         if let retryAfter { "\(reason), retry after \(retryAfter)" } else { reason.description }
     }

@@ -104,11 +104,15 @@ public struct OutboxPolicy: Sendable, Hashable {
     public struct SendTimes: Sendable, Hashable {
         /// When the last request left; nil if it never did.
         public var sentAt: Date?
+        /// Whether the server's own answer showed it was done with that request (a 500, say):
+        /// then an empty read-back is a confirmed absence at once.
+        public var answered: Bool
         /// The settle time an earlier check set, if one did.
         public var settlesAt: Date?
 
-        public init(sentAt: Date? = nil, settlesAt: Date? = nil) {
+        public init(sentAt: Date? = nil, answered: Bool = false, settlesAt: Date? = nil) {
             self.sentAt = sentAt
+            self.answered = answered
             self.settlesAt = settlesAt
         }
     }
@@ -118,7 +122,7 @@ public struct OutboxPolicy: Sendable, Hashable {
     /// battery, before NTP) never makes the wait longer than one settle time from `now`.
     public func settlesAt(_ send: SendTimes, now: Date) -> Date? {
         if let settlesAt = send.settlesAt { return settlesAt }
-        guard let sentAt = send.sentAt, settleTime > .zero else { return nil }
+        guard let sentAt = send.sentAt, !send.answered, settleTime > .zero else { return nil }
         let seconds = Double(settleTime.components.seconds) + Double(settleTime.components.attoseconds) / 1e18
         return min(sentAt.addingTimeInterval(seconds), now.addingTimeInterval(seconds))
     }

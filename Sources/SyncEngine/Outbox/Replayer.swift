@@ -203,6 +203,7 @@ public actor Replayer {
         let roll = Double.random(in: 0..<1, using: &generator)
         let decision: OutboxPolicy.Decision
         var answer: JSONValue?
+        let answered: Bool
         if case .uploadPhoto = resolved {
             guard let blob = try? await store.blob(of: entry.id) else {
                 await record(entry, .reject(errorCode: nil, message: "the photo's bytes are gone"))
@@ -213,6 +214,7 @@ public actor Replayer {
             CrashPoint.reach(.afterSend)
             if case .applied(let file) = outcome { answer = ["url": .string(file.url)] }
             decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
+            answered = outcome.serverWasDone
             noteLink(outcome)
         } else {
             let request = resolved.request(context: context)
@@ -231,12 +233,13 @@ public actor Replayer {
             }
             answer = outcome.payload
             decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
+            answered = outcome.serverWasDone
             noteLink(outcome)
         }
         if case .confirm = decision {
             await confirm(entry, resolved, answer: answer)
         } else {
-            await record(entry, decision)
+            await record(entry, decision, sendAnswered: answered)
         }
     }
 
@@ -246,7 +249,7 @@ public actor Replayer {
         let readBack = await mutation.readBack(await readBackContext(entry))
         let decision = policy.afterCheck(
             readBack, checks: entry.checks, attempts: entry.attempts, committed: entry.committed,
-            send: OutboxPolicy.SendTimes(sentAt: entry.sentAt, settlesAt: entry.settlesAt), now: started,
+            send: OutboxPolicy.SendTimes(sentAt: entry.sentAt, answered: entry.sendAnswered, settlesAt: entry.settlesAt), now: started,
             roll: Double.random(in: 0..<1, using: &generator))
         switch (decision, readBack) {
         case (.confirm, .present(let confirmation)):
@@ -356,7 +359,9 @@ public actor Replayer {
         }
     }
 
-    private func record(_ entry: OutboxEntry, _ decision: OutboxPolicy.Decision) async {
+    /// Carries out `decision`; `sendAnswered` when it follows a send whose answer showed that
+    /// the server was done with the request.
+    private func record(_ entry: OutboxEntry, _ decision: OutboxPolicy.Decision, sendAnswered: Bool = false) async {
         do {
             switch decision {
             case .confirm:
@@ -369,7 +374,7 @@ public actor Replayer {
                 try await store.requeue(entry.id, at: Date().addingTimeInterval(Self.seconds(after)), error: error)
                 emit(.entry(id: entry.id, state: .queued))
             case .check(let after, let error):
-                try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error)
+                try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, sendAnswered: sendAnswered)
                 emit(.entry(id: entry.id, state: .unknown))
             case .settle(let until, let checkAfter):
                 // Only a check decides this (see `check`); kept whole here all the same.
@@ -497,6 +502,15 @@ extension JSONValue {
     /// A Codable value as JSON.
     init(encoding value: some Encodable) throws {
         self = try JSONValue.parse(JSONEncoder().encode(value))
+    }
+}
+
+extension UpstreamOutcome {
+    /// Whether the outcome shows that the server is done with the request: anything but an
+    /// unknown outcome that may still take effect.
+    var serverWasDone: Bool {
+        if case .unknown(let uncertainty) = self { return !uncertainty.mayStillTakeEffect }
+        return true
     }
 }
 

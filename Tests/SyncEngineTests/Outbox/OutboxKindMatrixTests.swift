@@ -13,9 +13,10 @@ import VolunteerAPI
 /// while online; queued while vdapi is unreachable and applied once it is back; applied once
 /// when the reply is lost after the server committed, and when the connection is reset before
 /// the handler ran; rejected with vdapi's message and rolled back when the server refuses it,
-/// without holding back an independent chain; and applied once after a storm of 5xx answers.
+/// without holding back an independent chain; applied once after a storm of 5xx answers; and
+/// applied once, never resent, when the server commits it after the agent stopped waiting.
 ///
-/// One vdapi and one mirror per role: the kinds of a role, and the six scenarios of each, run
+/// One vdapi and one mirror per role: the kinds of a role, and the seven scenarios of each, run
 /// one after the other on fresh targets (each scenario's plan reads vdapi for a target still
 /// valid; ``RichDemo`` makes sure there are enough), so the whole matrix costs three worlds,
 /// not a hundred and twenty. Every expectation names its kind and scenario.
@@ -32,7 +33,7 @@ struct OutboxKindMatrixTests {
         #expect(Set(specs.map(\.account.role)) == [.doctor, .patient, .assistant])
     }
 
-    @Test("online, offline, reply lost, reset before the handler, business rejection, 5xx storm", arguments: [UserRole.doctor, .patient, .assistant])
+    @Test("online, offline, reply lost, reset before the handler, business rejection, 5xx storm, slow server", arguments: [UserRole.doctor, .patient, .assistant])
     func matrix(_ role: UserRole) async throws {
         let only = ProcessInfo.processInfo.environment["OUTBOX_MATRIX_KIND"]
         let specs = MutationKind.allCases.map(KindSpec.spec).filter { $0.account.role == role && (only == nil || only == $0.kind.rawValue) }
@@ -47,6 +48,7 @@ struct OutboxKindMatrixTests {
                 try await run.resetBeforeHandler()
                 try await run.rejection()
                 try await run.serverErrorStorm()
+                try await run.slowServer()
             }
         }
     }
@@ -54,7 +56,7 @@ struct OutboxKindMatrixTests {
 
 // MARK: - Scenarios
 
-/// The six scenarios of one kind, on one cast (one account).
+/// The seven scenarios of one kind, on one cast (one account).
 struct MatrixRun {
     let spec: KindSpec
     let cast: OutboxCast
@@ -157,6 +159,29 @@ struct MatrixRun {
         let entry = try await submit(plan, "5xx storm")
         await world.drain()
         try await expectApplied(entry, plan, before: before, attempts: 4, checks: 3, "5xx storm")
+        await cast.removeFaults()
+    }
+
+    /// (g) The server holds the write longer than the agent waits for an answer, then commits
+    /// it: the read-back finds nothing at first, reads again within the settle time, and finds
+    /// the late effect; never resent. (A photo upload has no read-back: sent again, as in (c).)
+    func slowServer() async throws {
+        let (plan, before) = try await plan()
+        await cast.addFault(FaultRule(.delay, method: kind.endpoint.method.rawValue, path: kind.endpoint.path.template, times: 1, delayMilliseconds: 1600))
+        let entry = try await submit(plan, "slow server")
+        var policy = OutboxWorld.policy()
+        policy.settleTime = .seconds(4)
+        policy.settleCheckInterval = .milliseconds(250)
+        try await world.impatient(readTimeout: .seconds(1), policy: policy) { replayer in
+            _ = await world.run(replayer, until: entry, timeout: .seconds(30))
+        }
+        if kind == .uploadPhoto {
+            let landed = try await world.waitUntil(timeout: .seconds(10)) { try await plan.probe() == before + 2 }
+            #expect(landed, "\(kind.rawValue) slow server: the late upload landed")
+            try await expectApplied(entry, plan, before: before, attempts: 2, checks: 1, effects: 2, "slow server")
+        } else {
+            try await expectApplied(entry, plan, before: before, attempts: 1, checks: 0, "slow server")
+        }
         await cast.removeFaults()
     }
 

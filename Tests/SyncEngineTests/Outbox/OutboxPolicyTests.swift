@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import UpstreamClient
 import VolunteerAPI
@@ -8,6 +9,8 @@ import VolunteerAPI
 @Suite("Outbox policy")
 struct OutboxPolicyTests {
     let policy = OutboxPolicy()
+    /// A fixed "now": the policy reads no clock.
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test("applied confirms, a rejection keeps the server's message, an unknown outcome is checked before anything is resent")
     func afterSend() {
@@ -55,22 +58,22 @@ struct OutboxPolicyTests {
 
     @Test("a check that finds the effect confirms; a confirmed absence resends; an undecided check is retried, then parked")
     func afterCheck() {
-        #expect(policy.afterCheck(.present(Confirmation()), checks: 0, attempts: 1, committed: false, roll: 0) == .confirm)
-        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, roll: 0) == .resend(after: .zero, error: nil))
+        #expect(policy.afterCheck(.present(Confirmation()), checks: 0, attempts: 1, committed: false, now: Self.t0, roll: 0) == .confirm)
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, now: Self.t0, roll: 0) == .resend(after: .zero, error: nil))
         // The server answered success earlier: absence of a findable record never resends it.
-        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: true, roll: 0) == .confirm)
-        guard case .check = policy.afterCheck(.undecided("offline"), checks: 0, attempts: 1, committed: false, roll: 0),
-            case .park = policy.afterCheck(.undecided("offline"), checks: policy.maximumChecks - 1, attempts: 1, committed: false, roll: 0)
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: true, now: Self.t0, roll: 0) == .confirm)
+        guard case .check = policy.afterCheck(.undecided("offline"), checks: 0, attempts: 1, committed: false, now: Self.t0, roll: 0),
+            case .park = policy.afterCheck(.undecided("offline"), checks: policy.maximumChecks - 1, attempts: 1, committed: false, now: Self.t0, roll: 0)
         else {
             Issue.record("undecided checks must be retried, then parked")
             return
         }
-        #expect(policy.afterCheck(.authExpired, checks: 0, attempts: 1, committed: false, roll: 0) == .pauseForLogin)
+        #expect(policy.afterCheck(.authExpired, checks: 0, attempts: 1, committed: false, now: Self.t0, roll: 0) == .pauseForLogin)
     }
 
     @Test("an undecided check comes back within a minute while a send's backoff goes on growing; parked after about 18 minutes of failed reads")
     func checkBackoff() {
-        guard case .check(let late, _) = policy.afterCheck(.undecided("server error 500"), checks: 20, attempts: 1, committed: false, roll: 0.999)
+        guard case .check(let late, _) = policy.afterCheck(.undecided("server error 500"), checks: 20, attempts: 1, committed: false, now: Self.t0, roll: 0.999)
         else {
             Issue.record("an undecided check is checked again")
             return
@@ -79,7 +82,7 @@ struct OutboxPolicyTests {
         #expect(policy.backoff(attempt: 21, roll: 0.999) > policy.checkBackoffCap, "a send's backoff is not capped as low")
         var patience = Duration.zero
         for checks in 0..<(policy.maximumChecks - 1) {
-            guard case .check(let after, _) = policy.afterCheck(.undecided("offline"), checks: checks, attempts: 1, committed: false, roll: 0.5) else {
+            guard case .check(let after, _) = policy.afterCheck(.undecided("offline"), checks: checks, attempts: 1, committed: false, now: Self.t0, roll: 0.5) else {
                 Issue.record("check \(checks + 1) parked the entry")
                 return
             }
@@ -88,7 +91,74 @@ struct OutboxPolicyTests {
         #expect(patience > .seconds(15 * 60) && patience < .seconds(25 * 60), "\(patience)")
         var tight = policy
         tight.backoffCap = .zero
-        #expect(tight.afterCheck(.undecided("offline"), checks: 5, attempts: 1, committed: false, roll: 0.5) == .check(after: .zero, error: "offline"))
+        #expect(tight.afterCheck(.undecided("offline"), checks: 5, attempts: 1, committed: false, now: Self.t0, roll: 0.5) == .check(after: .zero, error: "offline"))
+    }
+
+    @Test("an empty read-back within the settle time of the last send reads again and does not resend; after it, resends")
+    func settleTime() {
+        let sent = Self.t0
+        var policy = self.policy
+        policy.settleTime = .seconds(120)
+        policy.settleCheckInterval = .seconds(15)
+        let send = OutboxPolicy.SendTimes(sentAt: sent)
+        // 1 s after the send (a crash, a restart, a check at once): not found proves nothing yet.
+        let early = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 1, roll: 0)
+        #expect(early == .settle(until: sent + 120, checkAfter: .seconds(15)))
+        // Near its end, the next read is at the end, not later.
+        let late = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 110, roll: 0)
+        #expect(late == .settle(until: sent + 120, checkAfter: .seconds(10)))
+        // A read that began once the settle time had passed may resend.
+        #expect(
+            policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 120, roll: 0) == .resend(after: .zero, error: nil))
+        // A time an earlier check set stands (a settle time since shortened by a reload).
+        var shorter = policy
+        shorter.settleTime = .seconds(5)
+        let set = OutboxPolicy.SendTimes(sentAt: sent, settlesAt: sent + 120)
+        guard case .settle(let until, _) = shorter.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: set, now: sent + 60, roll: 0)
+        else {
+            Issue.record("a settle time set by an earlier check must stand")
+            return
+        }
+        #expect(until == sent + 120)
+        // The effect found, or known committed, confirms at once; an upload (no read-back) is sent
+        // again as before: a duplicate file is harmless.
+        #expect(policy.afterCheck(.present(Confirmation()), checks: 0, attempts: 1, committed: false, send: send, now: sent + 1, roll: 0) == .confirm)
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: true, send: send, now: sent + 1, roll: 0) == .confirm)
+        #expect(
+            policy.afterCheck(.uncheckable, checks: 0, attempts: 1, committed: false, send: send, now: sent + 1, roll: 0) == .resend(after: .zero, error: nil))
+        // The attempts bound waits for the settle time too: parked only when nothing can still land.
+        #expect(
+            policy.afterCheck(.absent, checks: 0, attempts: policy.maximumAttempts, committed: false, send: send, now: sent + 1, roll: 0)
+                == .settle(until: sent + 120, checkAfter: .seconds(15)))
+        // The server's own answer (a 500) showed it was done with the request: nothing can land.
+        #expect(
+            policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: .init(sentAt: sent, answered: true), now: sent + 1, roll: 0)
+                == .resend(after: .zero, error: nil))
+        // A settle time of zero turns the rule off; an entry never sent has nothing to wait for.
+        var off = policy
+        off.settleTime = .zero
+        #expect(off.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 1, roll: 0) == .resend(after: .zero, error: nil))
+        #expect(policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, now: sent + 1, roll: 0) == .resend(after: .zero, error: nil))
+    }
+
+    @Test("a wall clock set back after the send waits one settle time from now, not until the clock catches up")
+    func settleAfterClockSetBack() {
+        let sent = Self.t0
+        let now = sent - 86_400  // a kiosk without a clock battery, booted a day behind
+        let decision = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: .init(sentAt: sent), now: now, roll: 0)
+        #expect(decision == .settle(until: now + 120, checkAfter: policy.settleCheckInterval))
+    }
+
+    @Test("which outcomes leave a send that may still take effect: no answer, a gateway's 502 or 504, a status the API never sends")
+    func mayStillTakeEffect() {
+        #expect(UpstreamUncertainty(.noAnswer(.readTimeout)).mayStillTakeEffect)
+        #expect(UpstreamUncertainty(.noAnswer(.connectionReset)).mayStillTakeEffect)
+        #expect(UpstreamUncertainty(.serverError(status: 504)).mayStillTakeEffect)
+        #expect(UpstreamUncertainty(.serverError(status: 502)).mayStillTakeEffect)
+        #expect(UpstreamUncertainty(.unexpectedStatus(302)).mayStillTakeEffect)
+        #expect(!UpstreamUncertainty(.serverError(status: 500)).mayStillTakeEffect)
+        #expect(!UpstreamUncertainty(.serverError(status: 503)).mayStillTakeEffect)
+        #expect(!UpstreamUncertainty(.notAnEnvelope(status: 200)).mayStillTakeEffect)
     }
 
     @Test("the pacer lets a burst through, then spaces requests at the configured rate")

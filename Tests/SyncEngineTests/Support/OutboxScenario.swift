@@ -305,7 +305,7 @@ struct DemoIDs: Sendable {
     var full = 0
     /// The first doctor's upcoming projects in 24-26 days, without bookings (to cancel).
     var quietUpcoming: [Int] = []
-    /// The first doctor's projects of the last four days, patients 0 and 3-5 booked and seen,
+    /// The first doctor's projects of the last five days, patients 0 and 3-5 booked and seen,
     /// nobody rated.
     var pastDone: [Int] = []
     /// The first doctor's project in progress today.
@@ -360,12 +360,12 @@ enum RichDemo {
             }
         }
 
-        // Organisations: eight more, the first doctor in the first four.
-        for index in 1...8 {
+        // Organisations: ten more, the first doctor in the first five.
+        for index in 1...10 {
             try db.execute(sql: "INSERT INTO org (name, logo, abstract) VALUES (?, '', '矩阵测试组织')", arguments: ["矩阵组织\(index)"])
             ids.extraOrganisations.append(Int(db.lastInsertedRowID))
         }
-        for organisation in ids.extraOrganisations.prefix(4) {
+        for organisation in ids.extraOrganisations.prefix(5) {
             try db.execute(
                 sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, 1, ?)",
                 arguments: [organisation, doctor, stamp])
@@ -422,7 +422,7 @@ enum RichDemo {
         _ = try book(ids.full, ids.extraPatients[2], slot: 0, at: now)
         _ = try book(ids.full, ids.extraPatients[3], slot: 1, at: now)
 
-        for day in 1...4 {
+        for day in 1...5 {
             let id = try project(day: -day, begin: 9, end: 11, capacity: 8, price: 0, abstract: "矩阵测试：已结束的义诊 \(day)")
             ids.pastDone.append(id)
             for (index, patient) in [0, 3, 4, 5].map({ ids.patients[$0] }).enumerated() {

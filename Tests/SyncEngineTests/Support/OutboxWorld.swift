@@ -25,6 +25,10 @@ struct OutboxWorld {
         policy.reconnectJitter = .zero
         policy.requestsPerSecond = 10_000
         policy.burst = 10_000
+        // Turn by turn, no clock runs: a read-back that finds nothing resends at once, as if
+        // every send had settled. The settle time is proven with a running replayer instead
+        // (`OutboxSlowServerTests`, the kind matrix's slow-server scenario).
+        policy.settleTime = .zero
         return policy
     }
 
@@ -65,5 +69,71 @@ struct OutboxWorld {
     /// How many rows of vdapi's `table` match `condition`.
     func upstreamCount(_ table: String, where condition: String, _ arguments: [any DatabaseValueConvertible & Sendable] = []) async throws -> Int {
         try await world.running.database.count(table, where: condition, arguments)
+    }
+}
+
+extension OutboxWorld {
+    /// A replayer of its own on this world's mirror and session, with `policy`, through a client
+    /// that waits at most `readTimeout` for an answer: an agent less patient than a slow server.
+    func impatient(readTimeout: Duration, policy: OutboxPolicy, _ body: (Replayer) async throws -> Void) async throws {
+        var logger = Logger(label: "impatient")
+        logger.logLevel = .critical
+        let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: world.running.api, readTimeout: readTimeout), logger: logger)
+        if let session = await world.client.session { await client.restore(session) }
+        let replayer = Replayer(client: client, store: store, context: context, policy: policy, logger: logger)
+        do {
+            try await body(replayer)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// Runs `replayer` as the daemon does (its loop, with real waits) until `entry` is applied,
+    /// rejected or parked, or `timeout` passes; returns the events seen until then.
+    func run(_ replayer: Replayer, until entry: OutboxEntry, timeout: Duration) async -> [Replayer.Event] {
+        await run(replayer, timeout: timeout) { seen in
+            guard case .entry(entry.id, let state)? = seen.last else { return false }
+            return [.applied, .rejected, .parked].contains(state)
+        }
+    }
+
+    /// Runs `replayer`'s loop until the events seen so far satisfy `done`, or `timeout` passes;
+    /// returns them.
+    func run(_ replayer: Replayer, timeout: Duration, until done: @escaping @Sendable ([Replayer.Event]) -> Bool) async -> [Replayer.Event] {
+        let events = await replayer.events()
+        let loop = Task { await replayer.run() }
+        let seen = await withTaskGroup(of: [Replayer.Event]?.self) { group in
+            group.addTask {
+                var seen: [Replayer.Event] = []
+                for await event in events {
+                    seen.append(event)
+                    if done(seen) { return seen }
+                }
+                return seen
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+        loop.cancel()
+        await loop.value
+        return seen
+    }
+
+    /// Waits until `condition` holds, reading it every 50 ms, for at most `timeout`; whether it
+    /// held. (For effects upstream that no event announces: a slow request landing.)
+    func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
     }
 }
