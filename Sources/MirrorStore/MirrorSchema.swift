@@ -3,6 +3,9 @@ import GRDB
 /// The mirror database's versioned migrations. A database that has migrations this build does
 /// not know was written by a newer vdsync and is refused (``MirrorStoreError/newerSchema``).
 enum MirrorSchema {
+    /// The newest migration's name: the schema this build writes.
+    static var version: String { migrator.migrations.last ?? "none" }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

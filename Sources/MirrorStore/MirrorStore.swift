@@ -12,6 +12,9 @@ import VolunteerAPI
 public final class MirrorStore: Sendable {
     let pool: DatabasePool
 
+    /// The schema this build writes (the newest migration's name), for `status`.
+    public static var schemaVersion: String { MirrorSchema.version }
+
     /// Opens (creating if needed) the database at `path`. Throws
     /// ``MirrorStoreError/newerSchema(unknown:)`` for a database written by a newer vdsync.
     public init(path: String) throws {

@@ -296,7 +296,8 @@ public actor SyncAgent {
         }
     }
 
-    private func handle(_ event: Replayer.Event) async {
+    /// What the replayer says, as `status` shows it (internal for tests).
+    func handle(_ event: Replayer.Event) async {
         switch event {
         case .pausedForLogin: await sessionExpired()
         case .linkDown: connectivity = .offline

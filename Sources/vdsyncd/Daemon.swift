@@ -184,6 +184,7 @@ extension DaemonSettings {
         if socketPath != other.socketPath { keys.append("VDSYNC_SOCKET_PATH") }
         if writerUIDs != other.writerUIDs || readOnlyUIDs != other.readOnlyUIDs { keys.append("VDSYNC_WRITER_UIDS/VDSYNC_READ_ONLY_UIDS") }
         if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections { keys.append("VDSYNC_MAX_LINE_BYTES/VDSYNC_MAX_CONNECTIONS") }
+        if readTimeout != other.readTimeout { keys.append("VDSYNC_READ_TIMEOUT") }
         return keys
     }
 }

@@ -45,7 +45,7 @@ extension LocalAPI {
                     ],
                     "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
                     "last_errors": .array(status.lastErrors.map(JSONValue.string)),
-                    "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": "v2-outbox"],
+                    "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
                 ]
             },
             RPCMethod(

@@ -134,9 +134,9 @@ public enum ResultFormatter {
         for entry in entries {
             // The upstream's own words say more than the agent's summary when there are any.
             let upstream = JSONText.cell(entry["upstream_error_message"])
-            // An entry waiting for its last send to settle says until when, in its state.
+            // An entry waiting for its last send to settle says so; its last error says until when.
             var state = JSONText.cell(entry["state"])
-            if entry["state"] == "unknown", let settles = entry["settles_at"], settles != .null { state += " (settling until \(JSONText.cell(settles)))" }
+            if entry["state"] == "unknown", let settles = entry["settles_at"], settles != .null { state += " (settling)" }
             table.rows.append(
                 [JSONText.cell(entry["mutation_id"]), JSONText.cell(entry["kind"]), state]
                     + ["attempts", "updated_at"].map { JSONText.cell(entry[$0]) }

@@ -276,8 +276,8 @@ public actor Replayer {
                 // Not a check spent: the read decided (the effect is not there yet).
                 try await store.markUnknown(
                     entry.id, checkAt: max(started.addingTimeInterval(Self.seconds(checkAfter)), Date()),
-                    error: "not found upstream yet, but the last send may still take effect there: read again, not sent again before "
-                        + until.formatted(.iso8601), settlesAt: until)
+                    error: "settling until \(until.formatted(.iso8601)): not found upstream yet, and the last send may still take effect there",
+                    settlesAt: until)
             } catch {
                 writeFailed(error)
                 return

@@ -111,6 +111,31 @@ struct ResultFormatterTests {
         #expect(ResultFormatter.render(method: "x.y", result: ["b": 1, "a": [true]]) == "{\n  \"a\" : [\n    true\n  ],\n  \"b\" : 1\n}\n")
     }
 
+    @Test("an entry waiting for its last send to settle says until when, in status and in the outbox table")
+    func settling() throws {
+        let status = try json(
+            """
+            {"connectivity":"online","session":"active","role":"doctor","user_id":3,"last_pull":null,"last_pulls":{},
+             "outbox":{"unknown":1,"queued":1},"outbox_settling":{"count":1,"until":"2025-03-01T08:02:00Z"},"outbox_paused_for_login":false,
+             "last_errors":[],"versions":{}}
+            """)
+        #expect(
+            ResultFormatter.render(method: "status", result: status).contains(
+                "outbox        queued 1, unknown 1; 1 waiting for an earlier send to settle, until 2025-03-01T08:02:00Z"))
+        let outbox: JSONValue = [
+            ["mutation_id": 7, "kind": "chat.send", "state": "unknown", "attempts": 1, "updated_at": "2025-03-01T08:00:05Z", "settles_at": "2025-03-01T08:02:00Z",
+             "last_error": "settling until 2025-03-01T08:02:00Z: not found upstream yet"],
+            ["mutation_id": 8, "kind": "chat.send", "state": "queued", "attempts": 0, "updated_at": "2025-03-01T08:00:05Z", "settles_at": .null, "last_error": .null],
+        ]
+        #expect(
+            ResultFormatter.render(method: "outbox.list", result: outbox) == """
+                ID  KIND       STATE               ATTEMPTS  UPDATED               LAST ERROR
+                7   chat.send  unknown (settling)  1         2025-03-01T08:00:05Z  settling until 2025-03-01T08:02:00Z: no…
+                8   chat.send  queued              0         2025-03-01T08:00:05Z
+
+                """)
+    }
+
     @Test("--json output is pretty with sorted keys, and watch lines are one per notification")
     func jsonAndNotifications() {
         #expect(JSONText.pretty(["z": 1, "a": "x/y"]) == "{\n  \"a\" : \"x/y\",\n  \"z\" : 1\n}")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MirrorStore
 import ReferenceServer
 import Testing
@@ -150,5 +151,21 @@ struct OutboxSlowServerTests {
                 #expect(try await world.store.isClaimed(RecordClaim(.chatMessages, copy), byOtherThan: entry.id + 1_000))
             }
         }
+    }
+
+    @Test("the agent shows a late copy among status's last errors, by entry and kind only")
+    func lateCopyInStatus() async throws {
+        let directory = OutboxScenario.scratchDirectory.appendingPathComponent("agent-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try MirrorStore(path: directory.appendingPathComponent("mirror.sqlite").path)
+        var logger = Logger(label: "late-copy")
+        logger.logLevel = .critical
+        let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: URL(string: "http://127.0.0.1:9")!), logger: logger)
+        let agent = SyncAgent(store: store, client: client, logger: logger)
+        await agent.handle(.lateCopies(id: 7, kind: "chat.send", count: 1))
+        let errors = await agent.status().lastErrors
+        #expect(errors == ["outbox entry 7 (chat.send): 1 late copy of an earlier send found upstream after its settle time"])
+        try await client.shutdown()
     }
 }
