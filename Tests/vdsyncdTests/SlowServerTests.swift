@@ -8,6 +8,7 @@ import VolunteerAPI
 /// send that got no answer may still take effect upstream, so the read-back that finds nothing
 /// within the settle time reads again and never sends again: one message upstream, the entry
 /// applied, whether the daemon was killed while the request was held or its read timed out.
+/// (Delays and settle times are whole seconds here: the daemon's settings are.)
 @Suite("vdsyncd process: a slow server", .tags(.process), .timeLimit(.minutes(2)))
 struct SlowServerTests {
     static let marker = "vdsyncd slow server"
@@ -57,9 +58,9 @@ struct SlowServerTests {
         try await DaemonWorld.with { world in
             let patient = try await world.userID(phone: DaemonWorld.patientPhone, role: .patient)
             let text = "\(Self.marker): timeout"
-            let daemon = try await Self.start(world, ["VDSYNC_READ_TIMEOUT": "1", "VDSYNC_OUTBOX_SETTLE_TIME": "10"])
+            let daemon = try await Self.start(world, ["VDSYNC_READ_TIMEOUT": "2", "VDSYNC_OUTBOX_SETTLE_TIME": "10"])
             defer { daemon.kill() }
-            await world.running.server.faults.add(FaultRule(.delay, method: "POST", path: "/chat", times: 1, delayMilliseconds: 2500))
+            await world.running.server.faults.add(FaultRule(.delay, method: "POST", path: "/chat", times: 1, delayMilliseconds: 4000))
             _ = try await world.call("chat.send", ["to_user_id": .integer(patient), "content": .string(text)])
             let entries = try await world.allApplied(1, daemon, timeout: .seconds(40))
             #expect(entries.first?["attempts"] == 1, "never sent again: \(entries)")
@@ -90,7 +91,7 @@ struct SlowServerTests {
             let listed = try await world.call("outbox.list")
             #expect(listed[0]?["state"] == "unknown")
             #expect(listed[0]?["settles_at"] == .string(until), "outbox.list says until when")
-            #expect(await world.notify.first(timeout: .seconds(5), where: { $0["STATUS"]?.contains("(1 settling)") == true }) != nil, "\(world.notify.messages)")
+            #expect(await world.notify.first(timeout: .seconds(10), where: { $0["STATUS"]?.contains("(1 settling)") == true }) != nil, "\(world.notify.messages)")
             let entries = try await world.allApplied(1, daemon, timeout: .seconds(30))
             #expect(entries.first?["attempts"] == 2, "sent again once the first send had settled")
             #expect(entries.first?["settles_at"] == .null)

@@ -65,6 +65,10 @@ final class DaemonWorld: Sendable {
             "VDSYNC_COLD_INTERVAL": "86400",
             "VDSYNC_LOG_LEVEL": "info",
             "VDSYNC_STOP_TIMEOUT": "5",
+            // A send left in flight by a kill or a stop is resent, when the read-back does not
+            // find it, only after this settle time: short, so that the tests finish in seconds,
+            // and above every delay after which a test's vdapi may still commit a held request.
+            "VDSYNC_OUTBOX_SETTLE_TIME": "5",
         ]
     }
 
