@@ -60,13 +60,32 @@ let package = Package(
             dependencies: ["VolunteerAPI", "UpstreamClient", "MirrorStore"],
             swiftSettings: strict
         ),
+        // JSON-RPC 2.0 over a Unix socket: framing, dispatch, subscriptions, peer credentials,
+        // limits. Generic: nothing of vdsync's domain.
         .target(
             name: "LocalRPC",
             dependencies: [
-                "VolunteerAPI", "MirrorStore", "SyncEngine",
+                "VolunteerAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The methods front ends call, over the engine and the mirror, and their OpenRPC document.
+        .target(
+            name: "LocalAPI",
+            dependencies: ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine"],
+            swiftSettings: strict
+        ),
+        // A client of the socket for vdsync, the kiosk and tests: the transport's messages and
+        // NIO, never the store or the HTTP client.
+        .target(
+            name: "SocketClient",
+            dependencies: [
+                "LocalRPC", "VolunteerAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -107,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "vdsyncd",
             dependencies: [
-                "SyncEngine", "LocalRPC", "Systemd", "MirrorStore", "UpstreamClient", "VolunteerAPI",
+                "SyncEngine", "LocalRPC", "LocalAPI", "Systemd", "MirrorStore", "UpstreamClient", "VolunteerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -120,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "vdsync",
             dependencies: [
-                "LocalRPC", "VolunteerAPI",
+                "SocketClient", "LocalRPC", "VolunteerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -189,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "LocalRPCTests",
             dependencies: [
-                "LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                "LocalRPC", "LocalAPI", "SocketClient", "vdsync", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,35 +1,35 @@
 import NIOCore
 
-/// Splits the byte stream into '\n'-terminated lines, refusing to buffer more than one line's limit.
+/// Splits the byte stream into '\n'-terminated lines (the server's framing, and its clients'), refusing to buffer more than one line's limit.
 ///
 /// A line longer than `maxLineBytes` yields `.tooLong` once and everything after it is discarded
 /// (the connection is being closed). At end of input a last unterminated line is still delivered,
 /// so a client that half-closes after its final request gets its reply.
-struct LineFramer: ByteToMessageDecoder {
-    typealias InboundOut = Frame
+public struct LineFramer: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
 
-    enum Frame: Sendable, Equatable {
+    public enum Frame: Sendable, Equatable {
         /// One line, without its '\n'.
         case line(ByteBuffer)
         case tooLong
     }
 
-    let maxLineBytes: Int
+    public let maxLineBytes: Int
     /// Bytes already searched for '\n', so a long line in many reads is scanned once.
     private var scanned = 0
     private var discarding = false
 
-    init(maxLineBytes: Int) {
+    public init(maxLineBytes: Int) {
         self.maxLineBytes = maxLineBytes
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let frame = next(&buffer) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue
     }
 
-    mutating func decodeLast(
+    public mutating func decodeLast(
         context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
     ) throws -> DecodingState {
         if let frame = next(&buffer) {
@@ -45,7 +45,7 @@ struct LineFramer: ByteToMessageDecoder {
 
     /// The next frame in `buffer`, consuming it; nil when more bytes are needed. Free of the
     /// channel so that it is tested directly.
-    mutating func next(_ buffer: inout ByteBuffer) -> Frame? {
+    public mutating func next(_ buffer: inout ByteBuffer) -> Frame? {
         if discarding {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return nil

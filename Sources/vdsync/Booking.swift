@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync booking …`: booking into projects (patient, and assistant on a patient's behalf).

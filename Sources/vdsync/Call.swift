@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync call`: any method with any params, for what has no subcommand of its own.

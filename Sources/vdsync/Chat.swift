@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync chat send` (patient, doctor).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync diagnosis …`: the mutations of one booking (doctor, and the patient's rating).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync follows`: read followed doctors from the mirror.
 struct Follows: AsyncParsableCommand {

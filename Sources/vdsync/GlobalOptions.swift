@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalRPC
+import SocketClient
 
 /// The options every command takes: which socket, and whether to print raw JSON.
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync hospitals`: read hospitals from the mirror.
 struct Hospitals: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// One call of the local API from a command: connect, call, print the result (a table, or JSON

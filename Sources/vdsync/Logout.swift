@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync logout`: ends the session; queued mutations wait for the next login.
 struct Logout: AsyncParsableCommand {

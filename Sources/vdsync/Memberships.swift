@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync memberships`: read organisation memberships from the mirror.
 struct Memberships: AsyncParsableCommand {

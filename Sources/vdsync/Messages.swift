@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync messages`: read system messages from the mirror.
 struct Messages: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync methods`: what the daemon serves, from rpc.discover.
 struct Methods: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// What the mutation commands share: photo arguments read into params, and role-dependent

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync news`: read news from the mirror.
 struct News: AsyncParsableCommand {

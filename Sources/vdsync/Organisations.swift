@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync organisations`: read organisations from the mirror.
 struct Organisations: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync patients`: read the assistant's patients from the mirror.
 struct Patients: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync photo upload`: uploads a photo taken offline (photo.upload).

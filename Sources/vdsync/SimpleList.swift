@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// A `list` subcommand over a method whose only params are paging; the namespaces below
 /// (`vdsync news list`, …) are this with a method name.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 
 /// `vdsync status`: connectivity, session, last pulls, outbox counts, last errors, versions.
 struct Status: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync sync`: pulls now (sync.now), some tiers or all.

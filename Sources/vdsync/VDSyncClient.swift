@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalRPC
+import SocketClient
 
 /// `vdsync`: the command-line client of vdsyncd's socket, one subcommand per method of the local
 /// API, tables for people and `--json` for scripts.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// `vdsync watch`: prints change notifications as they arrive, one line each, until Ctrl-C

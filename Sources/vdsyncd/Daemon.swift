@@ -1,4 +1,5 @@
 import Foundation
+import LocalAPI
 import LocalRPC
 import Logging
 import MirrorStore

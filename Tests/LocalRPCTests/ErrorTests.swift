@@ -2,7 +2,9 @@ import MirrorStore
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// Internal errors say nothing, application errors say what they mean, logs carry no params.
 @Suite("Errors and logs")

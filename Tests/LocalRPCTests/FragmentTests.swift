@@ -3,7 +3,9 @@ import MirrorStore
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// Stored JSON carried into a reply verbatim (`RequestContext.encodedJSON`): the line is the one
 /// encoding the parsed value would give, in single calls and batches, and nothing a client sends

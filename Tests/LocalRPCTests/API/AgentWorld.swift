@@ -9,7 +9,9 @@ import SyncEngine
 import UpstreamClient
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// vdapi with its demo world, a SyncAgent on a real mirror file, and the local API served on a
 /// real Unix socket: the setting of every test of the methods.

@@ -6,7 +6,9 @@ import Testing
 import ReferenceServer
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// The local API through the real socket, against vdapi: login, reads of the mirror, mutations
 /// answered when durable and applied upstream, the outbox, subscriptions, errors and access.

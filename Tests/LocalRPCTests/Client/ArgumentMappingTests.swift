@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// How command-line arguments become params: photos (URL passed on, file read into base64 with
 /// its content type) and role-dependent fields typed by the endpoint.

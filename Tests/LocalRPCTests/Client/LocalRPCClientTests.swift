@@ -2,7 +2,10 @@ import Foundation
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
+@testable import vdsync
 
 /// LocalRPCClient through the real socket of the real local API (AgentWorld): results,
 /// errors as typed values with their documented exit statuses, notifications, overlapping calls.

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
+@testable import vdsync
 
 /// What `vdsync` prints for people, on fixed inputs: aligned tables (CJK-aware), pending
 /// markers, hidden personal fields, and the exit status of every kind of error.

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import VolunteerAPI
 
+@testable import LocalAPI
 @testable import LocalRPC
+@testable import SocketClient
 
 /// The built `vdsync` executable as a subprocess against the real local API (AgentWorld): the
 /// exit statuses scripts rely on, `--json` output that parses, and the password kept off the

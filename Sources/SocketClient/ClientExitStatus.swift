@@ -1,3 +1,4 @@
+import LocalRPC
 import VolunteerAPI
 
 /// The exit statuses of `vdsync`, the part of its interface that scripts rely on.

@@ -1,3 +1,4 @@
+import LocalRPC
 import NIOCore
 
 /// Hands each framed line to the router, and tells it when the connection ends.

@@ -1,3 +1,4 @@
+import LocalRPC
 import NIOCore
 import Synchronization
 import VolunteerAPI

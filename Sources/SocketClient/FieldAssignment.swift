@@ -1,3 +1,4 @@
+import LocalRPC
 import VolunteerAPI
 
 /// `name=value` pairs from the command line, typed by the documented endpoint's parameters, for

@@ -1,3 +1,4 @@
+import LocalRPC
 import VolunteerAPI
 
 /// Why a ``LocalRPCClient`` call did not produce a result.

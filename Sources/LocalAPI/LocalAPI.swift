@@ -1,3 +1,4 @@
+import LocalRPC
 import Foundation
 import MirrorStore
 import SyncEngine

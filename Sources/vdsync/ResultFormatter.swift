@@ -1,3 +1,5 @@
+import LocalRPC
+import SocketClient
 import VolunteerAPI
 
 /// Turns a method's result into what `vdsync` prints without `--json`: a table for lists (id, a
