@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "vdsyncdTests",
             dependencies: [
-                "ReferenceServer", "ReferenceServerTestKit", "VolunteerAPI",
+                "vdsyncd", "ReferenceServer", "ReferenceServerTestKit", "VolunteerAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

@@ -14,7 +14,7 @@ public struct SyncSchedule: Sendable {
         public var jitter: Double
 
         public init(
-            intervals: [PullTier: Duration] = [.hot: .seconds(60), .warm: .seconds(300), .cold: .seconds(3600)],
+            intervals: [PullTier: Duration] = [.hot: .seconds(60), .warm: .seconds(300), .cold: .seconds(86_400)],
             backoffBase: Duration = .seconds(2), backoffCap: Duration = .seconds(300), jitter: Double = 0.2
         ) {
             self.intervals = intervals

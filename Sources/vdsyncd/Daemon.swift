@@ -179,13 +179,13 @@ extension DaemonSettings {
     /// Keys whose new values only apply after a restart.
     func restartOnlyDifferences(_ other: DaemonSettings) -> [String] {
         var keys: [String] = []
-        if upstreamURL != other.upstreamURL { keys.append("VDSYNC_UPSTREAM_URL") }
-        if credentials?.phone != other.credentials?.phone || credentials?.role != other.credentials?.role { keys.append("VDSYNC_PHONE/VDSYNC_ROLE") }
-        if stateDirectory != other.stateDirectory { keys.append("VDSYNC_STATE_DIRECTORY") }
-        if socketPath != other.socketPath { keys.append("VDSYNC_SOCKET_PATH") }
-        if writerUIDs != other.writerUIDs || readOnlyUIDs != other.readOnlyUIDs { keys.append("VDSYNC_WRITER_UIDS/VDSYNC_READ_ONLY_UIDS") }
-        if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections { keys.append("VDSYNC_MAX_LINE_BYTES/VDSYNC_MAX_CONNECTIONS") }
-        if readTimeout != other.readTimeout { keys.append("VDSYNC_READ_TIMEOUT") }
+        if upstreamURL != other.upstreamURL { keys.append(SettingKey.upstreamURL.name) }
+        if credentials?.phone != other.credentials?.phone || credentials?.role != other.credentials?.role { keys.append("\(SettingKey.phone)/\(SettingKey.role)") }
+        if stateDirectory != other.stateDirectory { keys.append(SettingKey.stateDirectory.name) }
+        if socketPath != other.socketPath { keys.append(SettingKey.socketPath.name) }
+        if writerUIDs != other.writerUIDs || readOnlyUIDs != other.readOnlyUIDs { keys.append("\(SettingKey.writerUIDs)/\(SettingKey.readOnlyUIDs)") }
+        if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections { keys.append("\(SettingKey.maxLineBytes)/\(SettingKey.maxConnections)") }
+        if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         return keys
     }
 }

@@ -53,12 +53,12 @@ struct VDSyncDaemon: AsyncParsableCommand {
 
     func run() async throws {
         var flags: [String: String] = [:]
-        flags["VDSYNC_UPSTREAM_URL"] = upstreamURL
-        flags["VDSYNC_ROLE"] = role
-        flags["VDSYNC_PHONE"] = phone
-        flags["VDSYNC_STATE_DIRECTORY"] = stateDirectory
-        flags["VDSYNC_SOCKET_PATH"] = socket
-        flags["VDSYNC_LOG_LEVEL"] = logLevel
+        flags[SettingKey.upstreamURL.name] = upstreamURL
+        flags[SettingKey.role.name] = role
+        flags[SettingKey.phone.name] = phone
+        flags[SettingKey.stateDirectory.name] = stateDirectory
+        flags[SettingKey.socketPath.name] = socket
+        flags[SettingKey.logLevel.name] = logLevel
         let environment = ProcessInfo.processInfo.environment
         let configFile = config
         let given = flags
