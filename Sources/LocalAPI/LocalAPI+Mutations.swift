@@ -9,7 +9,7 @@ extension LocalAPI {
     static let photoSchema = RPCSchema.oneOf([
         RPCSchema.string(description: "an http(s) URL"),
         RPCSchema.object(
-            ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(["image/jpeg", "image/png", "image/gif", "image/webp"]),
+            ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
              "filename": RPCSchema.string()],
             required: ["data", "content_type"]),
     ])
@@ -92,7 +92,7 @@ extension LocalAPI {
         switch kind {
         case .uploadPhoto:
             return [.required("photo", RPCSchema.array(of: RPCSchema.object(
-                ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(["image/jpeg", "image/png", "image/gif", "image/webp"]),
+                ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
                  "filename": RPCSchema.string()],
                 required: ["data", "content_type"]), description: "exactly one photo given as bytes"))]
         case .completeProfile, .createPatient:

@@ -10,11 +10,6 @@ import VolunteerAPI
 /// WebP only); an unknown extension or an unreadable file is a usage error here, before anything
 /// reaches the daemon.
 public enum PhotoArgument {
-    /// Extensions (lowercased) to the content types the daemon accepts.
-    public static let contentTypes: [String: String] = [
-        "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
-    ]
-
     /// Why a photo argument cannot be used.
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unsupportedType(path: String)
@@ -33,8 +28,8 @@ public enum PhotoArgument {
         let lowered = argument.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") { return .string(argument) }
         let url = URL(fileURLWithPath: argument)
-        guard let contentType = contentTypes[url.pathExtension.lowercased()] else { throw .unsupportedType(path: argument) }
+        guard let type = ImageType(fileExtension: url.pathExtension) else { throw .unsupportedType(path: argument) }
         guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: argument) }
-        return ["data": .string(data.base64EncodedString()), "content_type": .string(contentType), "filename": .string(url.lastPathComponent)]
+        return ["data": .string(data.base64EncodedString()), "content_type": .string(type.contentType), "filename": .string(url.lastPathComponent)]
     }
 }

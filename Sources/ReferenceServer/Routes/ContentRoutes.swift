@@ -220,13 +220,6 @@ private enum ContentRules {
 
     static let maxUploadBytes = 5 << 20
 
-    /// The image types `/imgupload` accepts, with the extension of their stored name.
-    /// `image/jpg` is not registered but some clients send it.
-    static let imageTypes: [String: (contentType: String, fileExtension: String)] = [
-        "image/jpeg": ("image/jpeg", "jpg"), "image/jpg": ("image/jpeg", "jpg"), "image/png": ("image/png", "png"),
-        "image/gif": ("image/gif", "gif"), "image/webp": ("image/webp", "webp"),
-    ]
-
     struct Image {
         let contentType: String
         let fileExtension: String
@@ -234,8 +227,7 @@ private enum ContentRules {
     }
 
     static func acceptedImage(_ file: Parameters.File) throws(APIFailure) -> Image {
-        let declared = file.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard let type = imageTypes[declared] else { throw .invalid("file", "只支持 JPEG、PNG、GIF、WebP 图片") }
+        guard let type = ImageType(contentType: file.contentType) else { throw .invalid("file", "只支持 JPEG、PNG、GIF、WebP 图片") }
         guard file.bytes.readableBytes > 0 else { throw .invalid("file", "文件为空") }
         guard file.bytes.readableBytes <= maxUploadBytes else { throw .invalid("file", "图片不能超过 5 MB") }
         return Image(contentType: type.contentType, fileExtension: type.fileExtension, bytes: Data(file.bytes.readableBytesView))

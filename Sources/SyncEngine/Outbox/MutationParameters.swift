@@ -95,8 +95,8 @@ struct MutationParameters {
                 case .object:
                     let photo = MutationParameters(values: element.objectMembers)
                     let contentType = try photo.text("content_type")
-                    guard Self.imageTypes.contains(contentType) else {
-                        throw .invalidParameter(field: "\(field).content_type", reason: "must be one of \(Self.imageTypes.sorted().joined(separator: ", "))")
+                    guard ImageType(rawValue: contentType) != nil else {
+                        throw .invalidParameter(field: "\(field).content_type", reason: "must be one of \(ImageType.contentTypes.joined(separator: ", "))")
                     }
                     guard let data = Data(base64Encoded: try photo.text("data")), !data.isEmpty else {
                         throw .invalidParameter(field: "\(field).data", reason: "must be base64-encoded image bytes")
@@ -115,7 +115,6 @@ struct MutationParameters {
         }
     }
 
-    static let imageTypes: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp"]
     static let maximumPhotoSize = 5 * 1024 * 1024
 }
 
