@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "UpstreamClient",
             dependencies: [
-                "VolunteerAPI",
+                "VolunteerAPI", "Redaction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,11 +89,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What never reaches a log line or a screen: secret and personal keys, numbers and
+        // tokens in text. Foundation only, so every layer may use it.
+        .target(name: "Redaction", swiftSettings: strict),
         // sd_notify, the watchdog, socket activation and journald-friendly logging, on plain Glibc
         // sockets: no libsystemd to link or ship.
         .target(
             name: "Systemd",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Redaction", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -139,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "vdsync",
             dependencies: [
-                "SocketClient", "LocalRPC", "VolunteerAPI",
+                "SocketClient", "LocalRPC", "Redaction", "VolunteerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -182,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "UpstreamClientTests",
             dependencies: [
-                "UpstreamClient", "VolunteerAPI", "ReferenceServer", "ReferenceServerTestKit",
+                "UpstreamClient", "Redaction", "VolunteerAPI", "ReferenceServer", "ReferenceServerTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -219,6 +222,11 @@ let package = Package(
         .testTarget(
             name: "SystemdTests",
             dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RedactionTests",
+            dependencies: ["Redaction"],
             swiftSettings: strict
         ),
         // vdsyncd as a real child process (the binary next to the test bundle) against an

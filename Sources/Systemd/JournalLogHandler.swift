@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import Redaction
 
 /// A swift-log handler that writes one line per record to standard error, in the form journald
 /// reads best when stderr is the journal, and a timestamped human form otherwise.

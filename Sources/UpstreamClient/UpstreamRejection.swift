@@ -1,8 +1,10 @@
+import Redaction
+
 /// Why the upstream (or the client, before sending) refused a request for good: the API's
 /// `error_code` and `error_message` when it answered an envelope, and the HTTP status.
 ///
 /// Guarantees: ``message`` is the server's text with anything that looks like a phone or an
-/// ID-card number masked (``Redaction``), so it can be shown to the user and logged.
+/// ID-card number masked (``PersonalNumbers``), so it can be shown to the user and logged.
 public struct UpstreamRejection: Sendable, Hashable, CustomStringConvertible {
     /// The API's `error_code` (vdapi: 1001 parameter, 1003 exists, 1004 credentials, 4003 forbidden,
     /// 4004 not found, 4009 state...), when the answer was an envelope.
@@ -14,7 +16,7 @@ public struct UpstreamRejection: Sendable, Hashable, CustomStringConvertible {
 
     public init(errorCode: Int? = nil, message: String? = nil, httpStatus: Int? = nil) {
         self.errorCode = errorCode
-        self.message = message.map(Redaction.masked)
+        self.message = message.map(PersonalNumbers.masked)
         self.httpStatus = httpStatus
     }
 

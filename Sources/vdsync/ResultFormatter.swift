@@ -1,4 +1,5 @@
 import LocalRPC
+import Redaction
 import SocketClient
 import VolunteerAPI
 
@@ -11,8 +12,8 @@ import VolunteerAPI
 /// are never shown, since a terminal is often shared or recorded (`--json` is the raw result);
 /// a result of a shape it does not know is printed as pretty JSON rather than dropped.
 public enum ResultFormatter {
-    /// Record fields never shown in human output.
-    static let hidden: Set<String> = ["phone", "phono", "token", "pwd", "password", "idno", "verify_code"]
+    /// Whether a record field is never shown in human output (``SensitiveKeys``).
+    static func hidden(_ key: String) -> Bool { SensitiveKeys.isHidden(key) }
 
     /// The text for `result` of `method`, ending in a newline.
     public static func render(method: String, result: JSONValue) -> String {
@@ -166,7 +167,7 @@ public enum ResultFormatter {
         var rows = [["id", JSONText.cell(item["id"])]]
         if item["pending"] == true { rows.append(["pending", "* mutations \(JSONText.cell(item["pending_mutations"]))"]) }
         if case .object(let record)? = item["record"] {
-            for key in record.keys.sorted() where key != "id" && !hidden.contains(key) {
+            for key in record.keys.sorted() where key != "id" && !hidden(key) {
                 rows.append([key, JSONText.cell(nestedSummary(record[key]))])
             }
         }
@@ -181,7 +182,7 @@ public enum ResultFormatter {
 
     static func keyValues(_ value: JSONValue) -> String {
         guard case .object(let members) = value else { return JSONText.pretty(value) + "\n" }
-        return pairs(members.keys.sorted().filter { !hidden.contains($0) }.map { [$0, JSONText.cell(members[$0])] })
+        return pairs(members.keys.sorted().filter { !hidden($0) }.map { [$0, JSONText.cell(members[$0])] })
     }
 
     static func mutation(_ result: JSONValue) -> String {

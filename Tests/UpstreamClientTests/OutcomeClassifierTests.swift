@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Redaction
 import Testing
 import UpstreamClient
 import VolunteerAPI
@@ -232,8 +233,8 @@ struct OutcomeClassifierTests {
         let outcome = classify(.answer(409, body: envelope(1003, "手机号13800000021已注册，身份证11010519491231002X重复，编号 42")))
         let message = outcome.rejection?.message ?? ""
         #expect(message == "手机号***已注册，身份证***重复，编号 42")
-        #expect(Redaction.masked("110105194912310") == "***")
-        #expect(Redaction.masked("id 123456, 2024-05-01") == "id 123456, 2024-05-01")
+        #expect(PersonalNumbers.masked("110105194912310") == "***")
+        #expect(PersonalNumbers.masked("id 123456, 2024-05-01") == "id 123456, 2024-05-01")
     }
 
     @Test("outcomes describe themselves without their payload")

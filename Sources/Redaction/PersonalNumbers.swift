@@ -3,7 +3,7 @@
 /// numbers (15 or 18, the last possibly `X`) — becomes `***`, so rejections can be shown and logged.
 ///
 /// Shorter numbers (ids, counts, codes, years) are kept: they are what makes a message useful.
-public enum Redaction {
+public enum PersonalNumbers {
     /// The shortest run of digits that is masked.
     public static let minimumDigits = 7
 

@@ -6,10 +6,9 @@ import Foundation
 /// What is masked, in this order:
 /// 1. The value of a sensitive key, in any of the forms logs carry it: `pwd=...` (also in a URL
 ///    query), `token: ...` (a header), `"password":"..."` (JSON, also JSON escaped inside a
-///    string), `authorization=Bearer ...`. Sensitive keys, case-insensitive: any key ending in
-///    `token`, `password`, `passwd`, `pwd` or `secret` (`x-auth-token`, `access_token`,
-///    `new_pwd`), `authorization`, `verify_code`, `idno`, `id_no`, `id_card`. The key and its
-///    quotes stay, the value becomes `***`.
+///    string), `authorization=Bearer ...`. Sensitive keys are ``SensitiveKeys``'s secret ones
+///    (`x-auth-token`, `new_pwd`, `verify_code`, `idno`...). The key and its quotes stay, the
+///    value becomes `***`.
 /// 2. A bearer credential: `Bearer <anything>` becomes `Bearer ***`; a JSON Web Token
 ///    (`eyJ...` and dot-separated parts) becomes `***`.
 /// 3. Token-like runs of 32 or more characters of `[A-Za-z0-9+/_-]`: all hex digits (the
@@ -87,14 +86,12 @@ public enum LogRedaction {
                 longestTokenRun = max(longestTokenRun, run)
             }
             let lower = text.lowercased()
-            sensitiveWord = LogRedaction.keyWords.contains { lower.contains($0) }
+            sensitiveWord = SensitiveKeys.secretWords.contains { lower.contains($0) }
             bearer = lower.contains("bearer")
             jwt = text.contains("eyJ")
         }
     }
 
-    /// A word every sensitive key contains (see `sensitiveKey`).
-    private static let keyWords = ["token", "passw", "pwd", "secret", "authorization", "verify", "idno", "id_no", "idcard", "id_card"]
 
     /// Whether a run of 32+ token characters is a credential rather than a path or a word.
     static func looksLikeToken(_ run: String) -> Bool {
@@ -117,9 +114,7 @@ public enum LogRedaction {
 
     // MARK: - The rules
 
-    /// Keep `keyWords` in step: each of these keys contains one of them.
-    private static let sensitiveKey =
-        "[A-Za-z0-9_-]*(?:token|password|passwd|pwd|secret)|authorization|verify_?code|idno|id_no|id_?card(?:_?no)?"
+    private static let sensitiveKey = SensitiveKeys.secretPattern
 
     /// 1: key (with an optional quote, plain or JSON-escaped), separator, value. Groups: 1 the
     /// opening quote of the key, 2 the key and its closing quote, 3 the separator, 4 the value.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Systemd
+@testable import Redaction
 
 /// What the log redaction masks, and — as important — what it leaves alone.
 @Suite("Log redaction")
