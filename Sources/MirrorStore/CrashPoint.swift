@@ -5,10 +5,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// A fault-injection hook for the reliability suite: when `VDSYNCD_CRASH_AT` is set to
-/// `<step>:<n>` (`before-state`, `after-state`, `before-send` or `after-send`), the process ends
-/// abruptly (`_exit(137)`, no cleanup, as a power cut or SIGKILL would) right at the n-th such
-/// step. Without the variable every call is a no-op (one branch on a constant).
+/// A fault-injection hook for the reliability suite: once ``arm(_:)`` is given `<step>:<n>`
+/// (`before-state`, `after-state`, `before-send` or `after-send`), the process ends abruptly
+/// (`_exit(137)`, no cleanup, as a power cut or SIGKILL would) right at the n-th such step. The
+/// daemon arms it from its own setting (`VDSYNCD_CRASH_AT`); unarmed, every call is a no-op.
 ///
 /// State steps are the outbox's durable state changes (enqueue, in flight, applied, rejected,
 /// requeued, unknown, parked); send steps are upstream requests made for outbox entries.
@@ -20,18 +20,32 @@ public enum CrashPoint {
         case afterSend = "after-send"
     }
 
-    private static let plan: (step: Step, count: Int)? = parse(ProcessInfo.processInfo.environment["VDSYNCD_CRASH_AT"])
-    private static let reached = Mutex<[Step: Int]>([:])
+    private struct Plan {
+        let step: Step
+        let count: Int
+        var reached = 0
+    }
+
+    private static let plan = Mutex<Plan?>(nil)
+
+    /// Plans the crash `text` names (`<step>:<n>`); nil or a text that names none disarms it.
+    /// Returns whether a crash is planned.
+    @discardableResult
+    public static func arm(_ text: String?) -> Bool {
+        let parsed = parse(text)
+        plan.withLock { $0 = parsed.map { Plan(step: $0.step, count: $0.count) } }
+        return parsed != nil
+    }
 
     /// Counts `step` and ends the process if this is the planned one.
     public static func reach(_ step: Step) {
-        guard let plan, plan.step == step else { return }
-        let count = reached.withLock { counts -> Int in
-            counts[step, default: 0] += 1
-            return counts[step]!
+        let crash = plan.withLock { plan -> Int? in
+            guard plan?.step == step else { return nil }
+            plan?.reached += 1
+            return plan?.reached == plan?.count ? plan?.reached : nil
         }
-        if count == plan.count {
-            FileHandle.standardError.write(Data("vdsyncd: VDSYNCD_CRASH_AT reached (\(step.rawValue):\(count)): exiting abruptly\n".utf8))
+        if let count = crash {
+            FileHandle.standardError.write(Data("vdsyncd: crash point reached (\(step.rawValue):\(count)): exiting abruptly\n".utf8))
             _exit(137)
         }
     }

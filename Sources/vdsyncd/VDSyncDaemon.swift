@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MirrorStore
 import ServiceLifecycle
 import Systemd
 
@@ -51,7 +52,14 @@ struct VDSyncDaemon: AsyncParsableCommand {
         await main(nil)
     }
 
+    /// The reliability suite's fault hook: `<step>:<n>` ends the daemon abruptly at the n-th
+    /// such step (``CrashPoint``). Not a setting: nothing an operator should ever set.
+    static let crashAtVariable = "VDSYNCD_CRASH_AT"
+
     func run() async throws {
+        if CrashPoint.arm(ProcessInfo.processInfo.environment[Self.crashAtVariable]) {
+            FileHandle.standardError.write(Data("vdsyncd: \(Self.crashAtVariable) is set: this daemon will end abruptly on purpose\n".utf8))
+        }
         var flags: [String: String] = [:]
         flags[SettingKey.upstreamURL.name] = upstreamURL
         flags[SettingKey.role.name] = role
