@@ -11,13 +11,15 @@ struct ReadBackContext: Sendable {
     let baseline: JSONValue?
     let reader: UpstreamReader
     let isClaimed: @Sendable (RecordClaim) async -> Bool
-    /// Other entries of this kind that were sent and are not resolved: as many matching records
-    /// may be theirs, not late copies of this entry's sends.
-    var rivals = 0
+    /// How many other entries of this kind were sent and are not resolved: as many matching
+    /// records may be theirs, not late copies of this entry's sends. Read only when a check
+    /// finds more than one match.
+    var rivals: @Sendable () async -> Int = { 0 }
 
     /// The matches beyond the first that are late copies: those no rival may yet claim.
-    func lateCopies(_ extra: [RecordClaim]) -> [RecordClaim] {
-        Array(extra.dropLast(min(rivals, extra.count)))
+    func lateCopies(_ extra: [RecordClaim]) async -> [RecordClaim] {
+        guard !extra.isEmpty else { return [] }
+        return Array(extra.dropLast(min(await rivals(), extra.count)))
     }
 }
 
@@ -88,7 +90,7 @@ extension Mutation {
                     result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
                     mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim])
             }
-            found?.lateCopies = check.lateCopies(extra)
+            found?.lateCopies = await check.lateCopies(extra)
             return found.map(ReadBack.present) ?? .absent
         case .cancelProject(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
@@ -189,10 +191,31 @@ extension Mutation {
         }
     }
 
+    /// What an applied answer itself confirms, when it carries the effect, so that no read is
+    /// needed: an upload's URL, the published project, the sent message among the dialog's
+    /// latest. nil: read the server (``readBack(_:)``).
+    func confirmation(fromAnswer answer: JSONValue?, _ check: ReadBackContext) async -> Confirmation? {
+        switch self {
+        case .uploadPhoto:
+            return Confirmation(result: answer)
+        case .publishProject(let project):
+            guard let answer, let id = Self.integer(answer["id"]) else { return nil }
+            let record = MirroredRecord.decoding(.projects, id: id, raw: answer, context: [:])
+            return Confirmation(
+                result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
+                claims: [RecordClaim(.projects, id)])
+        case .sendChatMessage:
+            guard let answer else { return nil }
+            return await sentMessage(inAnswer: answer, check)
+        default:
+            return nil
+        }
+    }
+
     /// The message a `POST /chat` answer shows as sent, if it does. The answer lists the
     /// dialog's latest messages (§3.6.2; vdapi sends 20), which hold the one just sent unless
     /// others arrived in between; then, or when the answer lacks a dialog id, nil: read back.
-    func sentMessage(inAnswer answer: JSONValue, _ check: ReadBackContext) async -> Confirmation? {
+    private func sentMessage(inAnswer answer: JSONValue, _ check: ReadBackContext) async -> Confirmation? {
         guard case .sendChatMessage(let to, let content, let photos, let message) = self else { return nil }
         let list: [JSONValue]
         switch answer {
@@ -235,7 +258,7 @@ extension Mutation {
                 result: ["id": .integer(candidate.id)], refreshed: [.chatMessage(candidate, raw: record.raw, dialogID: dialogID)],
                 mapping: TempIDMapping(.chatMessages, tempID: message, realID: candidate.id), claims: [claim])
         }
-        found?.lateCopies = check.lateCopies(extra)
+        found?.lateCopies = await check.lateCopies(extra)
         return found
     }
 

@@ -246,7 +246,7 @@ public actor Replayer {
     private func check(_ entry: OutboxEntry, _ mutation: Mutation) async {
         // The time the reads begin: a settle time counts only if it had passed before them.
         let started = Date()
-        let readBack = await mutation.readBack(await readBackContext(entry))
+        let readBack = await mutation.readBack(readBackContext(entry))
         let decision = policy.afterCheck(
             readBack, checks: entry.checks, attempts: entry.attempts, committed: entry.committed,
             send: OutboxPolicy.SendTimes(sentAt: entry.sentAt, answered: entry.sendAnswered, settlesAt: entry.settlesAt), now: started,
@@ -298,19 +298,11 @@ public actor Replayer {
     /// until a later check finds it.
     private func confirm(_ entry: OutboxEntry, _ mutation: Mutation, answer: JSONValue?) async {
         var confirmation = Confirmation()
-        if case .uploadPhoto = mutation {
-            confirmation.result = answer
-        } else if case .publishProject(let project) = mutation, let answer, let id = Mutation.integer(answer["id"]) {
-            // The project comes back in the answer: no read needed.
-            let record = MirroredRecord.decoding(.projects, id: id, raw: answer, context: [:])
-            confirmation = Confirmation(
-                result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
-                claims: [RecordClaim(.projects, id)])
-        } else if let answer, let found = await mutation.sentMessage(inAnswer: answer, await readBackContext(entry)) {
-            // The message comes back in the answer: no read needed.
+        let check = readBackContext(entry)
+        if let found = await mutation.confirmation(fromAnswer: answer, check) {
             confirmation = found
         } else {
-            switch await mutation.readBack(await readBackContext(entry)) {
+            switch await mutation.readBack(check) {
             case .present(let found):
                 confirmation = found
             case .undecided, .authExpired:
@@ -464,13 +456,13 @@ public actor Replayer {
 
     // MARK: - Helpers
 
-    private func readBackContext(_ entry: OutboxEntry) async -> ReadBackContext {
-        ReadBackContext(
+    private func readBackContext(_ entry: OutboxEntry) -> ReadBackContext {
+        let chains = Self.decode(entry)?.rivalsShareAChain == true ? entry.chains : nil
+        return ReadBackContext(
             entryID: entry.id, context: context, baseline: entry.baseline, reader: UpstreamReader(client: client),
             isClaimed: { [store] claim in (try? await store.isClaimed(claim, byOtherThan: entry.id)) ?? false },
-            // Unknown, every one: a count that cannot be read reports no late copy.
-            rivals: (try? await store.unresolvedSends(
-                of: entry.kind, excluding: entry.id, inChains: Self.decode(entry)?.rivalsShareAChain == true ? entry.chains : nil)) ?? .max)
+            // A count that cannot be read reports no late copy: every match may be a rival's.
+            rivals: { [store] in (try? await store.unresolvedSends(of: entry.kind, excluding: entry.id, inChains: chains)) ?? .max })
     }
 
     static func decode(_ entry: OutboxEntry) -> Mutation? {
