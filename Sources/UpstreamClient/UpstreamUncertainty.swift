@@ -55,7 +55,7 @@ public struct UpstreamUncertainty: Sendable, Hashable, CustomStringConvertible {
     public var mayStillTakeEffect: Bool {
         switch reason {
         case .noAnswer, .unexpectedStatus: true
-        case .serverError(let status): status == 502 || status == 504
+        case .serverError(let code): code == 502 || code == 504
         case .notAnEnvelope, .undecodablePayload: false
         }
     }

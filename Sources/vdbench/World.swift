@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import VolunteerAPI
 import NIOCore
 import NIOHTTP1
 
@@ -125,9 +126,9 @@ final class World: @unchecked Sendable {
         let rows = try await query(
             """
             SELECT p.id AS project_id, p.doctor_id AS doctor_id, u.phone AS phone, p.date AS date,
-                   (SELECT COUNT(*) FROM diagnosis d WHERE d.project_id = p.id AND d.verify_status = 1) AS bookings
+                   (SELECT COUNT(*) FROM diagnosis d WHERE d.project_id = p.id AND d.verify_status = \(BookingStatus.booked.rawValue)) AS bookings
             FROM project p JOIN user u ON u.id = p.doctor_id
-            WHERE p.status = 1
+            WHERE p.status = \(ProjectStatus.active.rawValue)
             ORDER BY abs(julianday(p.date) - julianday(date('now', '+8 hours'))), bookings DESC, p.id
             LIMIT 1
             """)

@@ -350,7 +350,7 @@ enum CareFixtures {
     static func cancel(_ server: TestServer, _ diagnosis: Int) async throws {
         let now = server.server.state.now
         try await server.database.write { db in
-            try Booking.end(db, diagnosisID: diagnosis, verifyStatus: 3, now: now)
+            try Booking.end(db, diagnosisID: diagnosis, as: .cancelled, now: now)
         }
     }
 }

@@ -174,7 +174,7 @@ struct SeedTests {
         #expect(problems.isEmpty, "\(problems)")
         // Over, in progress, upcoming: today's project is running whenever the world is seeded.
         let states = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM project WHERE status = 1").map { ProjectState(row: $0, now: now).projectStatus }
+            try Row.fetchAll(db, sql: "SELECT * FROM project WHERE status = 1").map { ProjectState(row: $0, now: now).phase.rawValue }
         }
         #expect(Set(states) == [1, 2, 3] && states.filter { $0 == 2 }.count == 1)
     }

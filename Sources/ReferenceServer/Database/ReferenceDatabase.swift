@@ -1,4 +1,5 @@
 import Foundation
+import VolunteerAPI
 import GRDB
 
 /// The reference server's own state: one SQLite database (a file in WAL mode, or in memory
@@ -75,7 +76,7 @@ public final class ReferenceDatabase: Sendable {
         CREATE INDEX city_parent ON city(parent_id, sort);
         CREATE TABLE user (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            type INTEGER NOT NULL CHECK (type IN (1, 2, 3)),
+            type INTEGER NOT NULL CHECK (type IN (\(UserRole.allCases.map { String($0.rawValue) }.joined(separator: ", ")))),
             phone TEXT NOT NULL,
             password_hash TEXT NOT NULL DEFAULT '',
             real_name TEXT, avatars TEXT, idno TEXT, sex INTEGER, birthday TEXT, email TEXT,

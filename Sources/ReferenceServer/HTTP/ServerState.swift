@@ -1,4 +1,5 @@
 import Foundation
+import VolunteerAPI
 import Logging
 import Synchronization
 
@@ -50,10 +51,10 @@ extension ServerState {
         try await database.write { db in
             try db.execute(
                 sql: """
-                    UPDATE diagnosis SET status = 2, updated_at = ?,
+                    UPDATE diagnosis SET status = \(VisitStatus.missed.rawValue), updated_at = ?,
                         confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE confirm_no_refund END
-                    WHERE status = 1 AND verify_status = 1 AND project_id IN (
-                        SELECT id FROM project WHERE status = 1 AND (date < ? OR (date = ? AND "end" <= ?)))
+                    WHERE status = \(VisitStatus.waiting.rawValue) AND verify_status = \(BookingStatus.booked.rawValue) AND project_id IN (
+                        SELECT id FROM project WHERE status = \(ProjectStatus.active.rawValue) AND (date < ? OR (date = ? AND "end" <= ?)))
                     """,
                 arguments: [ServerTime.timestamp(now), today, today, clock])
         }

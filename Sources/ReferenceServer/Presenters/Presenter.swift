@@ -32,7 +32,7 @@ struct Presenter {
     }
 
     func patient(id: Int) throws -> Patient? {
-        try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ? AND type = 1", arguments: [id]).map { try patient($0) }
+        try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [id]).map { try patient($0) }
     }
 
     func patient(_ row: Row, token: String? = nil) throws -> Patient {
@@ -40,9 +40,9 @@ struct Presenter {
         let counts = try Row.fetchOne(
             db,
             sql: """
-                SELECT COUNT(*) AS joined, COALESCE(SUM(status = 3), 0) AS done,
+                SELECT COUNT(*) AS joined, COALESCE(SUM(status = \(VisitStatus.seen.rawValue)), 0) AS done,
                        AVG(NULLIF(patient_credit_score, 0)) AS credit, AVG(NULLIF(patient_punctuality_score, 0)) AS punctuality
-                FROM diagnosis WHERE user_id = ? AND verify_status = 1
+                FROM diagnosis WHERE user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)
                 """, arguments: [id])
         let region = try self.region(row)
         return Patient(
@@ -58,7 +58,7 @@ struct Presenter {
     }
 
     func doctor(id: Int) throws -> Doctor? {
-        try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ? AND type = 2", arguments: [id]).map { try doctor($0) }
+        try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [id]).map { try doctor($0) }
     }
 
     func doctor(_ row: Row, token: String? = nil) throws -> Doctor {
@@ -69,15 +69,15 @@ struct Presenter {
             sql: """
                 SELECT COUNT(*) AS visits,
                        COALESCE(SUM((strftime('%s', "end") - strftime('%s', begin)) / 60), 0) AS minutes
-                FROM project WHERE doctor_id = ? AND status = 1 AND (date < ? OR (date = ? AND "end" <= ?))
+                FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue) AND (date < ? OR (date = ? AND "end" <= ?))
                 """, arguments: [id, today, today, clockTime])
         let served = try Int.fetchOne(
-            db, sql: "SELECT COUNT(DISTINCT user_id) FROM diagnosis WHERE doctor_user_id = ? AND status = 3", arguments: [id])
+            db, sql: "SELECT COUNT(DISTINCT user_id) FROM diagnosis WHERE doctor_user_id = ? AND status = \(VisitStatus.seen.rawValue)", arguments: [id])
         let score = try Double.fetchOne(
             db, sql: "SELECT AVG(NULLIF(doctor_score, 0)) FROM diagnosis WHERE doctor_user_id = ?", arguments: [id])
         let organisations = try Row.fetchAll(
             db,
-            sql: "SELECT org.* FROM org JOIN org_member ON org_member.org_id = org.id WHERE org_member.doctor_id = ? AND org_member.verify_status = 1 ORDER BY org.id",
+            sql: "SELECT org.* FROM org JOIN org_member ON org_member.org_id = org.id WHERE org_member.doctor_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue) ORDER BY org.id",
             arguments: [id]
         ).map(organisation)
         return Doctor(
@@ -121,29 +121,29 @@ struct Presenter {
         let state = ProjectState(row: row, now: now)
         let joined = try Row.fetchAll(
             db,
-            sql: "SELECT user.* FROM diagnosis JOIN user ON user.id = diagnosis.user_id WHERE diagnosis.project_id = ? AND diagnosis.verify_status = 1 ORDER BY diagnosis.id",
+            sql: "SELECT user.* FROM diagnosis JOIN user ON user.id = diagnosis.user_id WHERE diagnosis.project_id = ? AND diagnosis.verify_status = \(BookingStatus.booked.rawValue) ORDER BY diagnosis.id",
             arguments: [id])
         let capacity: Int = row["people_count"]
-        var isJoined = 0
-        var canCancel = 0
+        var joinedByCaller = false
+        var cancellable = false
         var assistantJoins: Int?
         if let caller {
             switch caller.role {
             case .patient:
                 let active = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = 1",
+                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                     arguments: [id, caller.userID]) ?? 0
-                isJoined = active > 0 ? 1 : 0
-                canCancel = active > 0 && state.isUpcoming ? 1 : 0
+                joinedByCaller = active > 0
+                cancellable = active > 0 && state.isUpcoming
             case .doctor:
-                canCancel = (row["doctor_id"] as Int) == caller.userID && state.isUpcoming ? 1 : 0
+                cancellable = (row["doctor_id"] as Int) == caller.userID && state.isUpcoming
             case .assistant:
                 assistantJoins = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND assistant_user_id = ? AND verify_status = 1",
+                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND assistant_user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                     arguments: [id, caller.userID])
             }
         }
-        let progress = state.isOver ? 3 : (joined.count >= capacity ? 2 : 1)
+        let progress = state.progress(booked: joined.count, capacity: capacity).rawValue
         return Project(
             id: id, date: row["date"], begin: row["begin"], end: row["end"], capacity: capacity, joinedCount: joined.count,
             address: row["addr"], longitude: DecimalText(row["lng"] as String), latitude: DecimalText(row["lat"] as String),
@@ -151,7 +151,7 @@ struct Presenter {
             serviceTargets: Self.list(row["service_target"]),
             hospital: try hospital(id: row["hospital_id"]), doctor: try doctor(id: row["doctor_id"]),
             joinedUsers: try joined.map { try patient($0).seenByOthers },
-            projectStatus: state.projectStatus, canCancel: canCancel, isJoined: isJoined, assistantJoinCount: assistantJoins,
+            projectStatus: state.phase.rawValue, canCancel: cancellable ? 1 : 0, isJoined: joinedByCaller ? 1 : 0, assistantJoinCount: assistantJoins,
             planTime: try planTime(projectID: id, capacities: row["slot_capacity"]))
     }
 
@@ -160,7 +160,7 @@ struct Presenter {
         let slots = Self.slotCapacities(capacities)
         guard !slots.isEmpty else { return nil }
         let taken = try Row.fetchAll(
-            db, sql: "SELECT plan_time, COUNT(*) AS n FROM diagnosis WHERE project_id = ? AND verify_status = 1 GROUP BY plan_time",
+            db, sql: "SELECT plan_time, COUNT(*) AS n FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue) GROUP BY plan_time",
             arguments: [projectID]
         ).reduce(into: [String: Int]()) { $0[$1["plan_time"] ?? ""] = $1["n"] }
         return PlanTime(slots.map { PlanTime.Slot($0.key, remaining: max(0, $0.value - (taken[$0.key] ?? 0))) })
@@ -172,7 +172,7 @@ struct Presenter {
             db,
             sql: """
                 SELECT DISTINCT user.* FROM special_project_item item
-                JOIN diagnosis ON diagnosis.project_id = item.project_id AND diagnosis.verify_status = 1
+                JOIN diagnosis ON diagnosis.project_id = item.project_id AND diagnosis.verify_status = \(BookingStatus.booked.rawValue)
                 JOIN user ON user.id = diagnosis.user_id WHERE item.special_project_id = ? ORDER BY user.id
                 """, arguments: [id])
         let state = ProjectState(date: row["date"], begin: row["begin"], end: row["end"], cancelled: false, now: now)
@@ -180,10 +180,11 @@ struct Presenter {
         return SpecialProject(
             id: id, date: row["date"], begin: row["begin"], end: row["end"], capacity: capacity, joinedCount: joined.count,
             address: row["addr"], longitude: DecimalText(row["lng"] as String), latitude: DecimalText(row["lat"] as String),
-            abstract: row["abstract"], photo: row["photo"], price: row["price"], status: 1,
-            progressStatus: state.isOver ? 3 : (capacity > 0 && joined.count >= capacity ? 2 : 1),
+            abstract: row["abstract"], photo: row["photo"], price: row["price"], status: ProjectStatus.active.rawValue,
+            // A special project of no stated size is never full.
+            progressStatus: state.progress(booked: joined.count, capacity: capacity > 0 ? capacity : nil).rawValue,
             serviceTargets: Self.list(row["service_target"]), hospital: try hospital(id: row["hospital_id"]),
-            organisation: try organisation(id: row["org_id"]), projectStatus: state.projectStatus,
+            organisation: try organisation(id: row["org_id"]), projectStatus: state.phase.rawValue,
             joinedUsers: try joined.map { try patient($0).seenByOthers })
     }
 

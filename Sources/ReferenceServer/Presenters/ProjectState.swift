@@ -1,10 +1,11 @@
 import Foundation
+import VolunteerAPI
 import GRDB
 
 /// Where a project stands in time: upcoming, in progress, or over (finished or cancelled),
-/// from its date, hours and `status` (1 active, 0 cancelled by the doctor).
+/// from its date, hours and `status` (``ProjectStatus``).
 struct ProjectState: Sendable, Hashable {
-    let projectStatus: Int
+    let phase: ProjectPhase
     let cancelled: Bool
 
     init(date: String, begin: String, end: String, cancelled: Bool, now: Date) {
@@ -12,19 +13,27 @@ struct ProjectState: Sendable, Hashable {
         let clock = ServerTime.time(now)
         self.cancelled = cancelled
         if cancelled || date < today || (date == today && end <= clock) {
-            projectStatus = 3
+            phase = .finished
         } else if date == today && begin <= clock {
-            projectStatus = 2
+            phase = .inProgress
         } else {
-            projectStatus = 1
+            phase = .upcoming
         }
     }
 
     init(row: Row, now: Date) {
-        self.init(date: row["date"], begin: row["begin"], end: row["end"], cancelled: (row["status"] as Int) == 0, now: now)
+        self.init(date: row["date"], begin: row["begin"], end: row["end"], cancelled: (row["status"] as Int) == ProjectStatus.cancelled.rawValue, now: now)
     }
 
     /// Not started and not cancelled: patients may still join or leave, the doctor may cancel.
-    var isUpcoming: Bool { projectStatus == 1 }
-    var isOver: Bool { projectStatus == 3 }
+    var isUpcoming: Bool { phase == .upcoming }
+    var isOver: Bool { phase == .finished }
+
+    /// Whether it can still be booked, for `progress_status`: full once `booked` reaches
+    /// `capacity` (nil: no limit).
+    func progress(booked: Int, capacity: Int?) -> ProgressStatus {
+        if isOver { return .ended }
+        if let capacity, booked >= capacity { return .full }
+        return .open
+    }
 }

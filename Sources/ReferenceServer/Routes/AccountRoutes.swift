@@ -86,7 +86,7 @@ extension RouteTable {
                 // The call names no account type: it is the patients' sign-in (docs/reference-server.md).
                 var isNew = false
                 let id: Int
-                if let existing = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = 1", arguments: [phone]) {
+                if let existing = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = \(UserRole.patient.rawValue)", arguments: [phone]) {
                     id = existing
                 } else {
                     try db.execute(sql: "INSERT INTO user (type, phone, created_at) VALUES (1, ?, ?)", arguments: [phone, call.timestamp])
@@ -163,7 +163,7 @@ extension RouteTable {
             let caller = try call.requireCaller()
             let doctorID = try call.pathID()
             try await call.database.write { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = 2", arguments: [doctorID]) != nil else {
+                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [doctorID]) != nil else {
                     throw APIFailure.notFound("医生")
                 }
                 try db.execute(

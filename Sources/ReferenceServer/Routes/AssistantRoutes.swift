@@ -18,7 +18,7 @@ extension RouteTable {
             try await call.database.write { db in
                 // The code first: whether a phone has an account is told only to whoever holds its code.
                 try Accounts.consumeVerifyCode(db, phone: phone, code: code, now: call.now)
-                guard let patientID = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = 1", arguments: [phone]) else {
+                guard let patientID = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = \(UserRole.patient.rawValue)", arguments: [phone]) else {
                     throw APIFailure.notFound("患者账号")
                 }
                 guard try !AssistantPatients.isBound(db, assistantID: caller.userID, patientID: patientID) else {
@@ -62,7 +62,7 @@ extension RouteTable {
             let keyword = try KeywordSearch(call.parameters)
             var select = """
                 SELECT user.* FROM assistant_patient JOIN user ON user.id = assistant_patient.patient_id
-                WHERE assistant_patient.assistant_id = ? AND user.type = 1
+                WHERE assistant_patient.assistant_id = ? AND user.type = \(UserRole.patient.rawValue)
                 """
             var arguments: StatementArguments = [caller.userID]
             if let keyword {
@@ -105,7 +105,7 @@ extension RouteTable {
                     db,
                     select: """
                         SELECT * FROM project
-                        WHERE id IN (SELECT project_id FROM diagnosis WHERE assistant_user_id = ? AND verify_status = 1)
+                        WHERE id IN (SELECT project_id FROM diagnosis WHERE assistant_user_id = ? AND verify_status = \(BookingStatus.booked.rawValue))
                         """,
                     orderBy: "date DESC, begin DESC, id DESC", arguments: [caller.userID], present: { try presenter.project($0) })
             }
@@ -135,7 +135,7 @@ extension RouteTable {
                 guard try bookedByCaller || AssistantPatients.isBound(db, assistantID: caller.userID, patientID: diagnosis["user_id"]) else {
                     throw APIFailure.forbidden
                 }
-                try Booking.end(db, diagnosisID: diagnosisID, verifyStatus: 3, now: call.now)
+                try Booking.end(db, diagnosisID: diagnosisID, as: .cancelled, now: call.now)
             }
             return EmptyPayload()
         }

@@ -33,15 +33,15 @@ enum Booking {
         let state = ProjectState(row: project, now: now)
         guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
         guard state.isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束，不能挂号") }
-        guard let patient = try Row.fetchOne(db, sql: "SELECT real_name FROM user WHERE id = ? AND type = 1", arguments: [request.patientID]) else {
+        guard let patient = try Row.fetchOne(db, sql: "SELECT real_name FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [request.patientID]) else {
             throw APIFailure.notFound("患者")
         }
         guard (patient["real_name"] as String?) != nil else { throw APIFailure(.invalidParameter, "请先补全患者信息") }
         let active = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = 1",
+            db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
             arguments: [request.projectID, request.patientID]) ?? 0
         guard active == 0 else { throw APIFailure(.conflict, "已挂号此义诊") }
-        let taken = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND verify_status = 1", arguments: [request.projectID]) ?? 0
+        let taken = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue)", arguments: [request.projectID]) ?? 0
         guard taken < (project["people_count"] as Int) else { throw APIFailure(.conflict, "义诊已约满") }
 
         let slots = Presenter.slotCapacities(project["slot_capacity"])
@@ -50,7 +50,7 @@ enum Booking {
             guard let slot = request.slot else { throw APIFailure.missing("plan_time") }
             guard let capacity = slots[slot] else { throw APIFailure.invalid("plan_time", "没有这个时间段") }
             let inSlot = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = 1",
+                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                 arguments: [request.projectID, slot]) ?? 0
             guard inSlot < capacity else { throw APIFailure(.conflict, "该时间段已约满") }
             visitTime = "\(project["date"] as String) \(slot.prefix(8))"
@@ -81,14 +81,14 @@ enum Booking {
 
     /// Ends an active booking of an upcoming project: cancelled (3) by the patient or the
     /// assistant, rejected (2) by the doctor with a reason.
-    static func end(_ db: Database, diagnosisID: Int, verifyStatus: Int, reason: String? = nil, now: Date) throws {
+    static func end(_ db: Database, diagnosisID: Int, as ending: BookingStatus, reason: String? = nil, now: Date) throws {
         let (diagnosis, project) = try load(db, diagnosisID)
-        guard (diagnosis["verify_status"] as Int) == 1 else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
-        guard (diagnosis["status"] as Int) == 1 else { throw APIFailure(.conflict, "已就诊，不能取消") }
+        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
+        guard VisitStatus(rawValue: diagnosis["status"]) == .waiting else { throw APIFailure(.conflict, "已就诊，不能取消") }
         guard ProjectState(row: project, now: now).isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束") }
         try db.execute(
             sql: "UPDATE diagnosis SET verify_status = ?, reject_msg = ?, updated_at = ? WHERE id = ?",
-            arguments: [verifyStatus, reason ?? "", ServerTime.timestamp(now), diagnosisID])
+            arguments: [ending.rawValue, reason ?? "", ServerTime.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
     }
 
@@ -100,23 +100,23 @@ enum Booking {
     /// project is marked cancelled (`status` 0). The caller has checked ownership and timing.
     static func cancelProject(_ db: Database, projectID: Int, now: Date) throws {
         let bookings = try Int.fetchAll(
-            db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND verify_status = 1 ORDER BY id", arguments: [projectID])
+            db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id", arguments: [projectID])
         for booking in bookings {
-            try end(db, diagnosisID: booking, verifyStatus: 3, reason: projectCancelledReason, now: now)
+            try end(db, diagnosisID: booking, as: .cancelled, reason: projectCancelledReason, now: now)
         }
-        try db.execute(sql: "UPDATE project SET status = 0 WHERE id = ?", arguments: [projectID])
+        try db.execute(sql: "UPDATE project SET status = \(ProjectStatus.cancelled.rawValue) WHERE id = ?", arguments: [projectID])
     }
 
     /// Marks a booking seen once its project has started: a waiting one, or one marked a
     /// no-show after the project ended (the doctor records the visit late).
     static func markDone(_ db: Database, diagnosisID: Int, now: Date) throws {
         let (diagnosis, project) = try load(db, diagnosisID)
-        guard (diagnosis["verify_status"] as Int) == 1 else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
-        guard (diagnosis["status"] as Int) != 3 else { throw APIFailure(.conflict, "已确认就诊") }
+        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
+        guard VisitStatus(rawValue: diagnosis["status"]) != .seen else { throw APIFailure(.conflict, "已确认就诊") }
         let state = ProjectState(row: project, now: now)
         guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
         guard !state.isUpcoming else { throw APIFailure(.conflict, "义诊尚未开始") }
-        try db.execute(sql: "UPDATE diagnosis SET status = 3, updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
+        try db.execute(sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
     }
 
@@ -132,7 +132,7 @@ enum Booking {
         guard (Double(diagnosis["amount"] as String) ?? 0) > 0, (diagnosis["refund_status"] as Int?) == nil else { return }
         let id: Int = diagnosis["id"]
         try db.execute(
-            sql: "UPDATE diagnosis SET refund_status = 1, refund_time = ?, refund_sn = ? WHERE id = ?",
+            sql: "UPDATE diagnosis SET refund_status = \(RefundStatus.requested.rawValue), refund_time = ?, refund_sn = ? WHERE id = ?",
             arguments: [ServerTime.timestamp(now), "RF" + serial(id, now: now).dropFirst(2), id])
     }
 

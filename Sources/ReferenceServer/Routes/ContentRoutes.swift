@@ -178,9 +178,9 @@ private struct DoctorSearch {
         select = """
             SELECT user.*,
                    (SELECT AVG(NULLIF(doctor_score, 0)) FROM diagnosis WHERE doctor_user_id = user.id) AS rating,
-                   (SELECT COUNT(*) FROM diagnosis WHERE doctor_user_id = user.id AND status = 3) AS done_count
+                   (SELECT COUNT(*) FROM diagnosis WHERE doctor_user_id = user.id AND status = \(VisitStatus.seen.rawValue)) AS done_count
             FROM user LEFT JOIN hospital ON hospital.id = user.hospital_id
-            WHERE user.type = 2 AND user.real_name IS NOT NULL AND user.real_name <> ''
+            WHERE user.type = \(UserRole.doctor.rawValue) AND user.real_name IS NOT NULL AND user.real_name <> ''
             """
         if let keyword = try KeywordSearch(parameters) {
             let pattern = keyword.likePattern
@@ -204,7 +204,7 @@ private struct DoctorSearch {
             arguments += [hospitalID]
         }
         if let orgID = try parameters.int("org_id") {
-            select += " AND EXISTS (SELECT 1 FROM org_member WHERE org_member.doctor_id = user.id AND org_member.org_id = ? AND org_member.verify_status = 1)"
+            select += " AND EXISTS (SELECT 1 FROM org_member WHERE org_member.doctor_id = user.id AND org_member.org_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue))"
             arguments += [orgID]
         }
         switch try parameters.int("sort", in: 1...2) {

@@ -34,7 +34,7 @@ extension RouteTable {
             let reason = try call.parameters.requiredString("reject_msg", maxLength: DoctorDesk.maxRejectLength)
             try await call.database.write { db in
                 _ = try DoctorDesk.ownDiagnosis(db, id, caller)
-                try Booking.end(db, diagnosisID: id, verifyStatus: 2, reason: reason, now: call.now)
+                try Booking.end(db, diagnosisID: id, as: .rejected, reason: reason, now: call.now)
             }
             return EmptyPayload()
         }
@@ -116,7 +116,7 @@ extension RouteTable {
             let doctorID = try call.pathID()
             let paging = try Paging(call.parameters)
             return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = 2", arguments: [doctorID]) != nil else {
+                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [doctorID]) != nil else {
                     throw APIFailure.notFound("医生")
                 }
                 let presenter = Presenter(db: db, caller: call.caller, now: call.now)
@@ -134,7 +134,7 @@ extension RouteTable {
             let paging = try Paging(call.parameters)
             return try await call.database.read { db in
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
-                var select = "SELECT * FROM diagnosis WHERE doctor_user_id = ? AND verify_status = 1"
+                var select = "SELECT * FROM diagnosis WHERE doctor_user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)"
                 var arguments: StatementArguments = [caller.userID]
                 if let status {
                     select += " AND status = ?"
@@ -150,12 +150,12 @@ extension RouteTable {
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
                 guard let doctor = try presenter.doctor(id: caller.userID) else { throw APIFailure.notFound("医生") }
                 let news = try Row.fetchAll(
-                    db, sql: "SELECT * FROM news WHERE type = 2 ORDER BY publish_time DESC, id DESC LIMIT ?",
+                    db, sql: "SELECT * FROM news WHERE type = \(UserRole.doctor.rawValue) ORDER BY publish_time DESC, id DESC LIMIT ?",
                     arguments: [DoctorDesk.indexNewsCount]
                 ).map(presenter.news)
                 // Upcoming and in-progress projects: the ones not over by ProjectState's rule.
                 let projects = try Row.fetchAll(
-                    db, sql: "SELECT * FROM project WHERE doctor_id = ? AND status = 1 AND date >= ? ORDER BY date, begin, id",
+                    db, sql: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue) AND date >= ? ORDER BY date, begin, id",
                     arguments: [caller.userID, presenter.today]
                 )
                 .filter { !ProjectState(row: $0, now: call.now).isOver }
@@ -164,8 +164,8 @@ extension RouteTable {
                     db,
                     sql: """
                         SELECT diagnosis.* FROM diagnosis JOIN project ON project.id = diagnosis.project_id
-                        WHERE diagnosis.doctor_user_id = ? AND diagnosis.verify_status = 1 AND diagnosis.status = 1
-                          AND project.status = 1 AND project.date = ?
+                        WHERE diagnosis.doctor_user_id = ? AND diagnosis.verify_status = \(BookingStatus.booked.rawValue) AND diagnosis.status = \(VisitStatus.waiting.rawValue)
+                          AND project.status = \(ProjectStatus.active.rawValue) AND project.date = ?
                         ORDER BY diagnosis.visit_time, diagnosis.id
                         """,
                     arguments: [caller.userID, presenter.today]
@@ -178,7 +178,7 @@ extension RouteTable {
             let caller = try call.requireCaller()
             let patientID = try call.pathID()
             return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = 1", arguments: [patientID]) != nil else {
+                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [patientID]) != nil else {
                     throw APIFailure.notFound("患者")
                 }
                 // A doctor sees a patient's history only once the patient has come to them.
@@ -200,7 +200,7 @@ extension RouteTable {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT * FROM user WHERE type = 3 AND id IN (
+                        SELECT * FROM user WHERE type = \(UserRole.assistant.rawValue) AND id IN (
                             SELECT assistant_user_id FROM diagnosis WHERE doctor_user_id = ? AND assistant_user_id > 0)
                         ORDER BY id
                         """,
@@ -242,7 +242,7 @@ extension RouteTable {
                 // The document has no review step: vdapi approves an application on receipt.
                 try db.execute(
                     sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [orgID, caller.userID, DoctorDesk.approved, call.timestamp])
+                    arguments: [orgID, caller.userID, MembershipStatus.approved.rawValue, call.timestamp])
             }
             return EmptyPayload()
         }
@@ -282,8 +282,6 @@ private enum DoctorDesk {
     static let maxURLLength = 1_000
     static let indexNewsCount = 5
     static let scores = 1...5
-    /// `org_member.verify_status` of an approved application (0 pending, 2 refused).
-    static let approved = 1
 
     static func diagnosis(_ db: Database, _ id: Int) throws -> Row {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM diagnosis WHERE id = ?", arguments: [id]) else {
@@ -314,7 +312,7 @@ private enum DoctorDesk {
 
     /// Ratings and results belong to a visit that took place.
     static func requireSeen(_ row: Row, _ message: String) throws {
-        guard (row["verify_status"] as Int) == 1, (row["status"] as Int) == 3 else { throw APIFailure(.conflict, message) }
+        guard BookingStatus(rawValue: row["verify_status"]) == .booked, VisitStatus(rawValue: row["status"]) == .seen else { throw APIFailure(.conflict, message) }
     }
 
     /// A comment as anyone may see it on a doctor's page: the rating and the words, with the

@@ -15,12 +15,13 @@ extension RouteTable {
             let caller = try call.requireCaller()
             let paging = try Paging(call.parameters)
             let state: String
-            switch try call.parameters.int("type", in: 1...4) {
+            let codes = PatientDiagnosisFilter.allCases.map(\.rawValue)
+            switch try call.parameters.int("type", in: codes.min()!...codes.max()!).flatMap(PatientDiagnosisFilter.init(rawValue:)) {
             case nil: state = ""
-            case 1?: state = " AND verify_status = 1 AND status = 1"
-            case 2?: state = " AND verify_status IN (2, 3)"
-            case 3?: state = " AND status = 2"
-            default: state = " AND status = 3"
+            case .booked?: state = " AND verify_status = \(BookingStatus.booked.rawValue) AND status = \(VisitStatus.waiting.rawValue)"
+            case .failed?: state = " AND verify_status IN (\(BookingStatus.rejected.rawValue), \(BookingStatus.cancelled.rawValue))"
+            case .missed?: state = " AND status = \(VisitStatus.missed.rawValue)"
+            case .done?: state = " AND status = \(VisitStatus.seen.rawValue)"
             }
             return try await call.database.read { db in
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
@@ -36,7 +37,7 @@ extension RouteTable {
             return try await call.database.read { db in
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
                 return try paging.list(
-                    db, select: "SELECT * FROM diagnosis WHERE user_id = ? AND verify_status = 1 AND status = 3 AND doctor_score = 0",
+                    db, select: "SELECT * FROM diagnosis WHERE user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) AND status = \(VisitStatus.seen.rawValue) AND doctor_score = 0",
                     orderBy: "updated_at DESC, id DESC", arguments: [caller.userID], present: presenter.diagnosis)
             }
         }
@@ -60,7 +61,7 @@ extension RouteTable {
                     db,
                     sql: """
                         SELECT user.* FROM assistant_patient JOIN user ON user.id = assistant_patient.assistant_id
-                        WHERE assistant_patient.patient_id = ? AND user.type = 3
+                        WHERE assistant_patient.patient_id = ? AND user.type = \(UserRole.assistant.rawValue)
                         ORDER BY assistant_patient.created_at, assistant_patient.rowid
                         """, arguments: [caller.userID])
                 return RecordList(try rows.map { try presenter.assistant($0) })
@@ -77,7 +78,7 @@ extension RouteTable {
                     throw APIFailure.notFound("诊断")
                 }
                 guard (diagnosis["user_id"] as Int) == caller.userID else { throw APIFailure.forbidden }
-                guard (diagnosis["verify_status"] as Int) == 1, (diagnosis["status"] as Int) == 3 else {
+                guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked, VisitStatus(rawValue: diagnosis["status"]) == .seen else {
                     throw APIFailure(.conflict, "诊疗完成后才能评价")
                 }
                 guard (diagnosis["doctor_score"] as Int) == 0 else { throw APIFailure(.conflict, "已评价过") }
@@ -150,7 +151,7 @@ enum PersonalPages {
             let presenter = Presenter(db: db, caller: caller, now: call.now)
             return try paging.list(
                 db,
-                select: "SELECT user.* FROM follow JOIN user ON user.id = follow.doctor_id WHERE follow.user_id = ? AND user.type = 2",
+                select: "SELECT user.* FROM follow JOIN user ON user.id = follow.doctor_id WHERE follow.user_id = ? AND user.type = \(UserRole.doctor.rawValue)",
                 orderBy: "follow.created_at DESC, follow.rowid DESC", arguments: [caller.userID], present: { try presenter.doctor($0) })
         }
     }
@@ -207,13 +208,13 @@ enum PersonalPages {
                 SELECT diagnosis.*, project.date AS project_date, project.begin AS project_begin, project."end" AS project_end,
                        project.status AS project_status
                 FROM diagnosis JOIN project ON project.id = diagnosis.project_id
-                WHERE \(condition) AND diagnosis.verify_status = 1 AND diagnosis.status = 1 AND project.date >= ?
+                WHERE \(condition) AND diagnosis.verify_status = \(BookingStatus.booked.rawValue) AND diagnosis.status = \(VisitStatus.waiting.rawValue) AND project.date >= ?
                 ORDER BY diagnosis.visit_time, diagnosis.id
                 """, arguments: [userID, presenter.today])
         return try rows.filter { row in
             ProjectState(
                 date: row["project_date"], begin: row["project_begin"], end: row["project_end"],
-                cancelled: (row["project_status"] as Int) == 0, now: presenter.now
+                cancelled: (row["project_status"] as Int) == ProjectStatus.cancelled.rawValue, now: presenter.now
             ).isUpcoming
         }.map(presenter.diagnosis)
     }

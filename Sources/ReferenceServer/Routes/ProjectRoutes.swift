@@ -12,13 +12,13 @@ extension RouteTable {
             let draft = try ProjectDraft(call.parameters, now: call.now)
             return try await call.database.write { db in
                 // A project belongs to the doctor's hospital, so a doctor without one cannot publish.
-                let hospitalID = try Int.fetchOne(db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = 2", arguments: [caller.userID])
+                let hospitalID = try Int.fetchOne(db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [caller.userID])
                 guard let hospitalID else { throw APIFailure(.invalidParameter, "请先补全医生信息") }
                 try db.execute(
                     sql: """
                         INSERT INTO project (doctor_id, hospital_id, date, begin, "end", people_count, lng, lat, addr,
                             service_target, abstract, price, status, slot_capacity, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(ProjectStatus.active.rawValue), ?, ?)
                         """,
                     arguments: [
                         caller.userID, hospitalID, draft.date, draft.begin, draft.end, draft.capacity, draft.longitude, draft.latitude,
@@ -87,12 +87,12 @@ extension RouteTable {
             let doctorID = try call.pathID()
             let paging = try Paging(call.parameters)
             return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = 2", arguments: [doctorID]) != nil else {
+                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [doctorID]) != nil else {
                     throw APIFailure.notFound("医生")
                 }
                 let presenter = Presenter(db: db, caller: call.caller, now: call.now)
                 return try paging.list(
-                    db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = 1", orderBy: "date DESC, begin DESC, id DESC",
+                    db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue)", orderBy: "date DESC, begin DESC, id DESC",
                     arguments: [doctorID], present: presenter.project)
             }
         }
@@ -130,10 +130,10 @@ extension RouteTable {
             try await call.database.write { db in
                 guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw APIFailure.notFound("义诊") }
                 let booking = try Int.fetchOne(
-                    db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = 1 ORDER BY id DESC LIMIT 1",
+                    db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id DESC LIMIT 1",
                     arguments: [id, caller.userID])
                 guard let booking else { throw APIFailure.notFound("挂号") }
-                try Booking.end(db, diagnosisID: booking, verifyStatus: 3, now: call.now)
+                try Booking.end(db, diagnosisID: booking, as: .cancelled, now: call.now)
             }
             return EmptyPayload()
         }
@@ -159,7 +159,7 @@ extension RouteTable {
                     db,
                     select: """
                         SELECT project.* FROM project JOIN special_project_item item ON item.project_id = project.id
-                        WHERE item.special_project_id = ? AND project.status = 1
+                        WHERE item.special_project_id = ? AND project.status = \(ProjectStatus.active.rawValue)
                         """,
                     orderBy: "project.date, project.begin, project.id", arguments: [id], present: presenter.project)
             }
@@ -289,14 +289,14 @@ private struct ProjectSearch {
 
         var columns = [
             "project.*",
-            "(SELECT COUNT(*) FROM diagnosis WHERE diagnosis.project_id = project.id AND diagnosis.verify_status = 1) AS active_bookings",
+            "(SELECT COUNT(*) FROM diagnosis WHERE diagnosis.project_id = project.id AND diagnosis.verify_status = \(BookingStatus.booked.rawValue)) AS active_bookings",
         ]
         if self.location != nil {
             columns.append("\(Self.distanceFunction)(CAST(project.lng AS REAL), CAST(project.lat AS REAL)) AS distance")
         }
 
         let today = ServerTime.date(now)
-        var conditions = [#"project.status = 1"#, #"(project.date > ? OR (project.date = ? AND project."end" > ?))"#]
+        var conditions = ["project.status = \(ProjectStatus.active.rawValue)", #"(project.date > ? OR (project.date = ? AND project."end" > ?))"#]
         var conditionArguments: StatementArguments = [today, today, ServerTime.time(now)]
         if let keyword {
             conditions.append(
@@ -322,7 +322,7 @@ private struct ProjectSearch {
             conditions.append(
                 """
                 (project.org_id = ? OR EXISTS (SELECT 1 FROM org_member WHERE org_member.org_id = ?
-                    AND org_member.doctor_id = project.doctor_id AND org_member.verify_status = 1))
+                    AND org_member.doctor_id = project.doctor_id AND org_member.verify_status = \(MembershipStatus.approved.rawValue)))
                 """)
             conditionArguments += [orgID, orgID]
         }

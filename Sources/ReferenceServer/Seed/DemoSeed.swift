@@ -463,7 +463,7 @@ private struct DemoWorld {
             for organisation in doctor.organisations {
                 // Applications are approved on receipt (`/org_add`), so every membership is verified.
                 try db.execute(
-                    sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, 1, ?)",
+                    sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, \(MembershipStatus.approved.rawValue), ?)",
                     arguments: [organisations[organisation], id, stamp(-180 + organisation * 5, Self.hours(15, index))])
             }
             return id
@@ -518,7 +518,7 @@ private struct DemoWorld {
                 sql: """
                     INSERT INTO project (doctor_id, hospital_id, org_id, date, begin, "end", people_count, lng, lat, addr,
                         service_target, abstract, price, status, slot_capacity, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(ProjectStatus.active.rawValue), ?, ?)
                     """,
                 arguments: [
                     doctors[plan.doctor], hospitals[doctor.hospital], plan.organisation.map { organisations[$0] }, date,
@@ -555,8 +555,8 @@ private struct DemoWorld {
             ids.append(id)
             let later = at(bookingDay, Self.hours(20, index * 3))
             switch booking.outcome {
-            case .cancelled: try Booking.end(db, diagnosisID: id, verifyStatus: 3, now: later)
-            case .rejected(let reason): try Booking.end(db, diagnosisID: id, verifyStatus: 2, reason: reason, now: later)
+            case .cancelled: try Booking.end(db, diagnosisID: id, as: .cancelled, now: later)
+            case .rejected(let reason): try Booking.end(db, diagnosisID: id, as: .rejected, reason: reason, now: later)
             case .waiting, .done, .noShow: break
             }
         }
@@ -592,7 +592,7 @@ private struct DemoWorld {
                 // Nobody marks a no-show: it is what a waiting booking becomes when its project is
                 // over. A deposit guarantees attendance, so a no-show's deposit is not refunded.
                 try db.execute(
-                    sql: "UPDATE diagnosis SET status = 2, confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?",
+                    sql: "UPDATE diagnosis SET status = \(VisitStatus.missed.rawValue), confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?",
                     arguments: [stamp(day, plan.end + 1800), id])
             case .waiting, .cancelled, .rejected: break
             }

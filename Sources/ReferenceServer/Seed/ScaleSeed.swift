@@ -251,7 +251,7 @@ private struct ScaleWorld {
                     job_position, good_at, work_photo, abstract, work_time, team_name, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let member = try db.makeStatement(sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, 1, ?)")
+        let member = try db.makeStatement(sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, \(MembershipStatus.approved.rawValue), ?)")
         let weeks = (0..<8).map { pattern in
             SeedSupport.weekColumn((0..<7).map { day in WorkDay(morning: (pattern + day) % 3 != 0, afternoon: (pattern * 3 + day) % 4 == 1) })
         }
@@ -542,13 +542,13 @@ private struct ScaleWorld {
                 default: ""
                 }
             row.end(
-                verifyStatus: plan.outcome == .rejected ? 2 : 3, reason: reason, at: stamp(0, ended),
+                verifyStatus: (plan.outcome == .rejected ? BookingStatus.rejected : .cancelled).rawValue, reason: reason, at: stamp(0, ended),
                 refundSerial: price > 0 ? serial("RF", diagnosisID, day: endedDay) : nil)
             noticeTime = ended
         case .done:
             let seenSeconds = begin + random.below(end - begin - 60)
             let seen = stamp(spec.day, seenSeconds)
-            row.status = 3
+            row.status = VisitStatus.seen.rawValue
             row.updated = stamp(spec.day, seenSeconds + 300)
             if price > 0 {
                 row.refund = (seen, serial("RF", diagnosisID, day: spec.day))
@@ -566,7 +566,7 @@ private struct ScaleWorld {
             }
             noticeTime = spec.day * 86_400 + seenSeconds
         case .noShow:
-            row.status = 2
+            row.status = VisitStatus.missed.rawValue
             // A deposit guarantees attendance: a no-show's is kept.
             row.confirmNoRefund = price > 0 ? 1 : 0
             row.updated = stamp(spec.day, end + 1800)
@@ -593,9 +593,9 @@ private struct ScaleWorld {
         let created: String
         let serial: String
         var updated: String
-        var verifyStatus = 1
+        var verifyStatus = BookingStatus.booked.rawValue
         var reason = ""
-        var status = 1
+        var status = VisitStatus.waiting.rawValue
         var refund: (time: String, serial: String)?
         var confirmNoRefund = 0
         var result: String?

@@ -118,7 +118,8 @@ extension Mutation {
                 "id": .integer(project.projectID), "date": .string(project.date), "begin": .string(project.begin), "end": .string(project.end),
                 "people_count": .integer(project.capacity), "join_people_count": 0, "addr": .string(project.address),
                 "lng": .string(project.longitude), "lat": .string(project.latitude), "abstract": .string(project.description),
-                "price": .integer(project.price), "status": 1, "progress_status": 1, "project_status": 1,
+                "price": .integer(project.price), "status": .code(ProjectStatus.active), "progress_status": .code(ProgressStatus.open),
+                "project_status": .code(ProjectPhase.upcoming),
                 "service_target": .array(project.serviceTargets.map(JSONValue.string)),
             ]
             return [
@@ -126,18 +127,18 @@ extension Mutation {
                 .addToList(PullStep(.doctorProjects, into: .projects, paging: .single).listKey, .projects, id: project.projectID),
             ]
         case .cancelProject(let project):
-            return [.patch(.projects, id: project, ["status": 0, "project_status": 3, "op_cancel": 0])]
+            return [.patch(.projects, id: project, ["status": .code(ProjectStatus.cancelled), "project_status": .code(ProjectPhase.finished), "op_cancel": 0])]
         case .rejectDiagnosis(let id, let reason):
-            return [.patch(.diagnoses, id: id, ["verify_status": 2, "reject_msg": .string(reason)])]
+            return [.patch(.diagnoses, id: id, ["verify_status": .code(BookingStatus.rejected), "reject_msg": .string(reason)])]
         case .markDiagnosisDone(let id):
-            return [.patch(.diagnoses, id: id, ["status": 3])]
+            return [.patch(.diagnoses, id: id, ["status": .code(VisitStatus.seen)])]
         case .ratePatient(let id, let honesty, let punctuality):
             return [.patch(.diagnoses, id: id, ["patient_credit_score": .integer(honesty), "patient_punctuality_score": .integer(punctuality)])]
         case .recordDiagnosisResult(let id, let result, let photos):
             let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
             return [.patch(.diagnoses, id: id, ["diag_result": .string(result), "diag_photo": .array(urls)])]
         case .joinOrganisation(let organisation, let membership):
-            var raw: JSONValue = ["id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(context.userID), "verify_status": 0]
+            var raw: JSONValue = ["id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(context.userID), "verify_status": .code(MembershipStatus.pending)]
             if let info = try transaction.raw(.organisations, id: organisation) {
                 raw = MergePatch.apply(["org": info], to: raw)
             }
@@ -153,7 +154,7 @@ extension Mutation {
         case .joinProject(let project, let description, let photos, let slot, let diagnosis):
             let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
             var raw: JSONValue = [
-                "id": .integer(diagnosis), "verify_status": 1, "status": 1, "created_at": .string(now),
+                "id": .integer(diagnosis), "verify_status": .code(BookingStatus.booked), "status": .code(VisitStatus.waiting), "created_at": .string(now),
                 "casebook_info": ["content": .string(description), "photo": .array(urls)],
             ]
             if let slot { raw = MergePatch.apply(["visit_time": .string(slot)], to: raw) }
@@ -163,8 +164,8 @@ extension Mutation {
         case .cancelProjectJoin(let project):
             var effects = try Self.projectCountEffect(transaction, project: project, change: -1, joined: false)
             for id in try transaction.ids(.diagnoses, where: "project_id", is: .integer(project))
-            where try transaction.record(.diagnoses, id: id)?.columns["verify_status"] == .integer(1) {
-                effects.append(.patch(.diagnoses, id: id, ["verify_status": 3]))
+            where try transaction.record(.diagnoses, id: id)?.columns["verify_status"] == .integer(BookingStatus.booked.rawValue) {
+                effects.append(.patch(.diagnoses, id: id, ["verify_status": .code(BookingStatus.cancelled)]))
             }
             return effects
         case .rateDoctor(let id, let score, let comment):
@@ -180,7 +181,8 @@ extension Mutation {
             var user: JSONValue = ["id": .integer(patient)]
             if let known = try transaction.raw(.users, id: patient) { user = known }
             let raw: JSONValue = [
-                "id": .integer(diagnosis), "verify_status": 1, "status": 1, "visit_time": .string(slot), "created_at": .string(now),
+                "id": .integer(diagnosis), "verify_status": .code(BookingStatus.booked), "status": .code(VisitStatus.waiting), "visit_time": .string(slot),
+                "created_at": .string(now),
                 "assistant_user_id": .integer(context.userID), "user_info": user,
             ]
             let list = PullStep(.assistantProjectPatients, path: ["id": String(project)], into: .diagnoses, paging: .complete).listKey
@@ -188,7 +190,7 @@ extension Mutation {
                 .addToList(list, .diagnoses, id: diagnosis)
             ]
         case .cancelForPatient(let id):
-            return [.patch(.diagnoses, id: id, ["verify_status": 3])]
+            return [.patch(.diagnoses, id: id, ["verify_status": .code(BookingStatus.cancelled)])]
         case .sendChatMessage(let to, let content, let photos, let message):
             let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
             let raw: JSONValue = [

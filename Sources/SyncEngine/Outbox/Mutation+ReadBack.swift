@@ -95,12 +95,12 @@ extension Mutation {
         case .cancelProject(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             return Self.judge(outcome) { record in
-                record.value.status == 0 ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
+                record.value.state == .cancelled ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
             }
         case .rejectDiagnosis(let id, _):
-            return await diagnosis(id) { $0.verifyStatus == 2 }
+            return await diagnosis(id) { $0.bookingStatus == .rejected }
         case .markDiagnosisDone(let id):
-            return await diagnosis(id) { $0.status == 3 }
+            return await diagnosis(id) { $0.visitStatus == .seen }
         case .ratePatient(let id, let honesty, let punctuality):
             // The values sent, not just "rated": a second rating of the same visit (refused by
             // the server) whose answer was lost must not be taken for the first one.
@@ -112,7 +112,7 @@ extension Mutation {
             // As for `ratePatient`: this rating, not any rating.
             return await diagnosis(id) { $0.doctorScore == score && $0.doctorComment == comment }
         case .cancelForPatient(let id):
-            return await diagnosis(id) { $0.verifyStatus == 3 }
+            return await diagnosis(id) { $0.bookingStatus == .cancelled }
         case .joinOrganisation(let organisation, let membership):
             let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
             return Self.judge(outcome) { records in
@@ -129,12 +129,12 @@ extension Mutation {
         case .joinProject(let project, _, _, _, let diagnosis):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             guard case .applied(let record) = outcome else { return Self.judge(outcome) { _ in nil } }
-            guard record.value.isJoined == 1 else { return .absent }
+            guard record.value.hasJoined == true else { return .absent }
             var confirmation = Confirmation(refreshed: [.project(record.value, raw: record.raw)])
             // The booking itself: the casebook of the latest booking names it among the
             // patient's waiting diagnoses. If these reads fail the booking still stands.
             if case .applied(let casebook) = await reader.record(.projectCasebook, path: ["id": String(project)], as: Casebook.self),
-                case .applied(let waiting) = await reader.all(.patientDiagnoses, parameters: ["type": 1], as: Diagnosis.self),
+                case .applied(let waiting) = await reader.all(.patientDiagnoses, parameters: ["type": .code(PatientDiagnosisFilter.booked)], as: Diagnosis.self),
                 let booking = waiting.first(where: { $0.value.casebook?.id == casebook.value.id })
             {
                 confirmation.result = ["id": .integer(booking.value.id)]
@@ -145,7 +145,7 @@ extension Mutation {
         case .cancelProjectJoin(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             return Self.judge(outcome) { record in
-                record.value.isJoined == 0 ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
+                record.value.hasJoined == false ? Confirmation(refreshed: [.project(record.value, raw: record.raw)]) : nil
             }
         case .bindPatient(let phone, _):
             let outcome = await reader.all(.assistantPatients, parameters: ["keyword": .string(phone)], as: Patient.self)
@@ -169,7 +169,7 @@ extension Mutation {
         case .joinProjectForPatient(let project, let patient, _, let diagnosis):
             let outcome = await reader.all(.assistantProjectPatients, path: ["id": String(project)], as: Diagnosis.self)
             guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
-            for record in records where record.value.patient?.id == patient && record.value.verifyStatus == 1 {
+            for record in records where record.value.patient?.id == patient && record.value.bookingStatus == .booked {
                 return .present(
                     Confirmation(
                         result: ["id": .integer(record.value.id)], refreshed: [.diagnosis(record.value, raw: record.raw, projectID: project)],

@@ -111,3 +111,12 @@ public struct Diagnosis: Sendable, Hashable, Codable {
         casebook = try reader.record(.casebook, Casebook.self)
     }
 }
+
+extension Diagnosis {
+    /// ``verifyStatus`` by name; nil when absent or a code the document does not define.
+    public var bookingStatus: BookingStatus? { verifyStatus.flatMap(BookingStatus.init(rawValue:)) }
+    /// ``status`` by name.
+    public var visitStatus: VisitStatus? { status.flatMap(VisitStatus.init(rawValue:)) }
+    /// ``refundStatus`` by name.
+    public var refund: RefundStatus? { refundStatus.flatMap(RefundStatus.init(rawValue:)) }
+}

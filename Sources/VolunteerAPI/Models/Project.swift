@@ -138,3 +138,12 @@ public struct Project: Sendable, Hashable, Codable {
         planTime = try reader.record(.planTime, PlanTime.self)
     }
 }
+
+extension Project {
+    /// ``status`` by name (vdapi's reading of an undescribed field: ``ProjectStatus``).
+    public var state: ProjectStatus? { status.flatMap(ProjectStatus.init(rawValue:)) }
+    /// ``progressStatus`` by name.
+    public var progress: ProgressStatus? { progressStatus.flatMap(ProgressStatus.init(rawValue:)) }
+    /// ``isJoined`` as a truth value: the caller has joined (nil when the answer does not say).
+    public var hasJoined: Bool? { isJoined.map { $0 == 1 } }
+}

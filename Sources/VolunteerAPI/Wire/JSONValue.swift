@@ -82,3 +82,10 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     }
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue {
+    /// A named code of the API (``BookingStatus``, ``VisitStatus``…) as the number it is sent as.
+    public static func code<Code: RawRepresentable>(_ code: Code) -> JSONValue where Code.RawValue == Int {
+        .integer(code.rawValue)
+    }
+}
