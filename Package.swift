@@ -6,7 +6,7 @@ import PackageDescription
 /// Every target of our own is built in Swift 6 mode with warnings treated as errors,
 /// so `swift build` stays warning-free for the project's own code.
 let strict: [SwiftSetting] = [
-    .treatAllWarnings(as: .error),
+    .treatAllWarnings(as: .error)
 ]
 
 let package = Package(
@@ -211,7 +211,8 @@ let package = Package(
         .testTarget(
             name: "LocalRPCTests",
             dependencies: [
-                "LocalRPC", "LocalAPI", "SocketClient", "vdsync", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer", "ReferenceServerTestKit",
+                "LocalRPC", "LocalAPI", "SocketClient", "vdsync", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer",
+                "ReferenceServerTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

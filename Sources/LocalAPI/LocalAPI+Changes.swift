@@ -1,5 +1,5 @@
-import LocalRPC
 import Foundation
+import LocalRPC
 import MirrorStore
 import Synchronization
 import VolunteerAPI
@@ -10,7 +10,8 @@ extension LocalAPI {
             RPCMethod(
                 "changes.subscribe",
                 summary: "Subscribes to change notifications (method `changes`), each with its journal seq; resumable from a seq.",
-                description: "Notifications: {subscription, seq, collection, id, operation}. A subscriber that falls behind gets one resync_required and is dropped: read again, then subscribe from the last seq seen.",
+                description:
+                    "Notifications: {subscription, seq, collection, id, operation}. A subscriber that falls behind gets one resync_required and is dropped: read again, then subscribe from the last seq seen.",
                 access: .read,
                 params: [
                     .optional("collections", RPCSchema.array(of: RPCSchema.enumeration(MirrorCollection.allCases.map(\.rawValue) + ["outbox"]))),

@@ -1,5 +1,5 @@
-import LocalRPC
 import Foundation
+import LocalRPC
 import MirrorStore
 import SyncEngine
 import VolunteerAPI
@@ -9,8 +9,10 @@ extension LocalAPI {
     static let photoSchema = RPCSchema.oneOf([
         RPCSchema.string(description: "an http(s) URL"),
         RPCSchema.object(
-            ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
-             "filename": RPCSchema.string()],
+            [
+                "data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
+                "filename": RPCSchema.string(),
+            ],
             required: ["data", "content_type"]),
     ])
 
@@ -91,10 +93,17 @@ extension LocalAPI {
         let photos = { (maximum: Int) in RPCMethod.Param.optional("photos", RPCSchema.array(of: photoSchema, description: "at most \(maximum)")) }
         switch kind {
         case .uploadPhoto:
-            return [.required("photo", RPCSchema.array(of: RPCSchema.object(
-                ["data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
-                 "filename": RPCSchema.string()],
-                required: ["data", "content_type"]), description: "exactly one photo given as bytes"))]
+            return [
+                .required(
+                    "photo",
+                    RPCSchema.array(
+                        of: RPCSchema.object(
+                            [
+                                "data": RPCSchema.string(description: "base64"), "content_type": RPCSchema.enumeration(ImageType.contentTypes),
+                                "filename": RPCSchema.string(),
+                            ],
+                            required: ["data", "content_type"]), description: "exactly one photo given as bytes"))
+            ]
         case .completeProfile, .createPatient:
             let endpoint: Endpoint = kind == .createPatient ? .createPatient : .completeProfile
             var params: [RPCMethod.Param] = endpoint.parameters.filter { $0.location == .body && $0.name != "pwd" }.map { parameter in
@@ -122,22 +131,28 @@ extension LocalAPI {
         case .rejectDiagnosis: return [id("diagnosis_id", "the booking"), .required("reason", RPCSchema.string())]
         case .markDiagnosisDone, .cancelForPatient: return [id("diagnosis_id", "the booking")]
         case .ratePatient:
-            return [id("diagnosis_id", "the booking"), .required("honesty", RPCSchema.integer(description: "1-5")),
-                    .required("punctuality", RPCSchema.integer(description: "1-5"))]
+            return [
+                id("diagnosis_id", "the booking"), .required("honesty", RPCSchema.integer(description: "1-5")),
+                .required("punctuality", RPCSchema.integer(description: "1-5")),
+            ]
         case .recordDiagnosisResult:
             return [id("diagnosis_id", "the booking"), .required("result", RPCSchema.string()), photos(9)]
         case .joinOrganisation: return [id("organisation_id", "the organisation")]
         case .leaveOrganisation: return [id("membership_id", "the membership, as memberships.list shows it")]
         case .joinProject:
-            return [id("project_id", "the project"), .required("description", RPCSchema.string(description: "the case")), photos(3),
-                    .optional("slot", RPCSchema.string(description: "e.g. 09:00:00 - 09:30:00"))]
+            return [
+                id("project_id", "the project"), .required("description", RPCSchema.string(description: "the case")), photos(3),
+                .optional("slot", RPCSchema.string(description: "e.g. 09:00:00 - 09:30:00")),
+            ]
         case .rateDoctor:
             return [id("diagnosis_id", "the booking"), .required("score", RPCSchema.integer(description: "1-5")), .required("comment", RPCSchema.string())]
         case .bindPatient:
             return [.required("phone", RPCSchema.string()), .required("verify_code", RPCSchema.string(description: "the SMS code the patient received"))]
         case .joinProjectForPatient:
-            return [id("project_id", "the project"), id("patient_id", "the patient (a temporary id waits for its creation)"),
-                    .required("slot", RPCSchema.string(description: "e.g. 09:00:00 - 09:30:00"))]
+            return [
+                id("project_id", "the project"), id("patient_id", "the patient (a temporary id waits for its creation)"),
+                .required("slot", RPCSchema.string(description: "e.g. 09:00:00 - 09:30:00")),
+            ]
         case .sendChatMessage:
             return [id("to_user_id", "the other person"), .required("content", RPCSchema.string(description: "at most 256 characters")), photos(3)]
         }

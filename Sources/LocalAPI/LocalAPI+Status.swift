@@ -1,5 +1,5 @@
-import LocalRPC
 import Foundation
+import LocalRPC
 import MirrorStore
 import SyncEngine
 import VolunteerAPI

@@ -1,5 +1,6 @@
-import LocalRPC
 import Foundation
+import LocalRPC
+import Logging
 import MirrorStore
 import SyncEngine
 import VolunteerAPI
@@ -62,7 +63,8 @@ public struct LocalAPI: Sendable {
             let what = failure.cause == .full ? "the disk is full" : "the disk failed (I/O error)"
             if failure.mayReappear {
                 return .application(
-                    code: -32031, message: "\(what): the mutation may still be applied; check outbox.list after the daemon's next start before submitting it again",
+                    code: -32031,
+                    message: "\(what): the mutation may still be applied; check outbox.list after the daemon's next start before submitting it again",
                     kind: failure.cause.rawValue, retryable: false, extra: ["saved": "unknown"])
             }
             return .application(
@@ -71,5 +73,3 @@ public struct LocalAPI: Sendable {
         }
     }
 }
-
-import Logging

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Who is at the other end of a Unix socket, as the kernel saw it at `connect` (SO_PEERCRED):
@@ -25,14 +25,14 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     /// Reads SO_PEERCRED from a connected Unix stream socket.
     public init(socketDescriptor: Int32) throws(SocketFile.Failure) {
         #if os(Linux)
-        var credentials = LinuxUcred()
-        var length = socklen_t(MemoryLayout<LinuxUcred>.size)
-        guard getsockopt(socketDescriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else {
-            throw SocketFile.Failure.system(call: "getsockopt(SO_PEERCRED)", errno: errno, path: nil)
-        }
-        self.init(credentials)
+            var credentials = LinuxUcred()
+            var length = socklen_t(MemoryLayout<LinuxUcred>.size)
+            guard getsockopt(socketDescriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else {
+                throw SocketFile.Failure.system(call: "getsockopt(SO_PEERCRED)", errno: errno, path: nil)
+            }
+            self.init(credentials)
         #else
-        throw SocketFile.Failure.system(call: "getsockopt(SO_PEERCRED)", errno: ENOTSUP, path: nil)
+            throw SocketFile.Failure.system(call: "getsockopt(SO_PEERCRED)", errno: ENOTSUP, path: nil)
         #endif
     }
 

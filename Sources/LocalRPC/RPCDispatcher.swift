@@ -67,9 +67,10 @@ public struct RPCDispatcher: Sendable {
         case .single(let entry):
             reply = await respond(to: entry, from: caller, fragments: fragments)?.json
         case .batch(let entries) where entries.count > maxBatchEntries:
-            reply = RPCResponse(
-                id: .null, outcome: .failure(.invalidRequest("batch longer than \(maxBatchEntries) entries"))
-            ).json
+            reply =
+                RPCResponse(
+                    id: .null, outcome: .failure(.invalidRequest("batch longer than \(maxBatchEntries) entries"))
+                ).json
         case .batch(let entries):
             // In order, one after the other: a batch of mutations is applied as written.
             var responses: [JSONValue] = []

@@ -92,7 +92,10 @@ public final class RPCServer: Sendable {
     }
 
     private func removeSocketFile() {
-        if let file = state.withLock({ state in defer { state.socketFile = nil }; return state.socketFile }) {
+        if let file = state.withLock({ state in
+            defer { state.socketFile = nil }
+            return state.socketFile
+        }) {
             SocketFile.remove(file.path, ifIdentity: file.identity)
         }
     }
@@ -158,14 +161,14 @@ public final class RPCServer: Sendable {
 
     private func peerCredentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials> {
         #if os(Linux)
-        guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeFailedFuture(SocketFile.Failure.system(call: "SO_PEERCRED", errno: ENOTSUP, path: nil))
-        }
-        let future: EventLoopFuture<LinuxUcred> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return future.map(PeerCredentials.init)
+            guard let provider = channel as? any SocketOptionProvider else {
+                return channel.eventLoop.makeFailedFuture(SocketFile.Failure.system(call: "SO_PEERCRED", errno: ENOTSUP, path: nil))
+            }
+            let future: EventLoopFuture<LinuxUcred> = provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            return future.map(PeerCredentials.init)
         #else
-        return channel.eventLoop.makeFailedFuture(SocketFile.Failure.system(call: "SO_PEERCRED", errno: ENOTSUP, path: nil))
+            return channel.eventLoop.makeFailedFuture(SocketFile.Failure.system(call: "SO_PEERCRED", errno: ENOTSUP, path: nil))
         #endif
     }
 }

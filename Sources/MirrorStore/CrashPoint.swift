@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fault-injection hook for the reliability suite: once ``arm(_:)`` is given `<step>:<n>`

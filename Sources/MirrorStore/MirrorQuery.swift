@@ -8,7 +8,12 @@ public struct MirrorQuery: Sendable, Hashable {
     /// One condition on an indexed column (or `id`).
     public struct Filter: Sendable, Hashable {
         public enum Comparison: String, Sendable, Hashable {
-            case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+            case equal = "="
+            case notEqual = "!="
+            case less = "<"
+            case lessOrEqual = "<="
+            case greater = ">"
+            case greaterOrEqual = ">="
         }
 
         public let column: String

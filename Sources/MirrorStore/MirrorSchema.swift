@@ -24,7 +24,9 @@ enum MirrorSchema {
                         """)
                 for column in collection.columns where column != "begin" && column != "end" {
                     try db.execute(
-                        sql: "CREATE INDEX \("\(collection.table)_\(column)".quotedDatabaseIdentifier) ON \(collection.table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))")
+                        sql:
+                            "CREATE INDEX \("\(collection.table)_\(column)".quotedDatabaseIdentifier) ON \(collection.table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))"
+                    )
                 }
             }
             try db.execute(

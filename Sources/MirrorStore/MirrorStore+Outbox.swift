@@ -258,7 +258,8 @@ extension MirrorStore {
         return try await pool.write { db in
             let ids = try Int.fetchAll(db, sql: "SELECT id FROM outbox WHERE state = 'in_flight' ORDER BY id")
             for id in ids {
-                try Self.update(db, id, now: now, ["state": "unknown", "last_error": "found in flight at start-up", "next_attempt_at": now.timeIntervalSince1970])
+                try Self.update(
+                    db, id, now: now, ["state": "unknown", "last_error": "found in flight at start-up", "next_attempt_at": now.timeIntervalSince1970])
             }
             return ids
         }
@@ -351,7 +352,9 @@ extension MirrorStore {
             journal += try Self.removeOverlay(db, entryID: id, keep: true, now: now)
             journal += try Self.writeRefreshed(db, refreshed, now: now)
             try db.execute(sql: "UPDATE outbox_blob SET data = NULL WHERE entry_id = ?", arguments: [id])
-            var changes: [String: (any Sendable)?] = ["state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": notice]
+            var changes: [String: (any Sendable)?] = [
+                "state": "applied", "committed": 1, "result": result.map(ContentHash.canonicalText), "last_error": notice,
+            ]
             if let scrubbedArguments { changes["arguments"] = ContentHash.canonicalText(scrubbedArguments) }
             try Self.update(db, id, now: now, changes)
             journal.append(try Self.appendJournal(db, .outbox, id, .update, now: now))

@@ -52,7 +52,8 @@ extension MirrorStore {
         try db.execute(
             sql: "INSERT INTO overlay (entry_id, position, collection, record_id, list, op, change) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [
-                entryID, position, effect.collection.rawValue, effect.recordID, effect.list, stored["op"].flatMap { if case .string(let op) = $0 { op } else { nil } },
+                entryID, position, effect.collection.rawValue, effect.recordID, effect.list,
+                stored["op"].flatMap { if case .string(let op) = $0 { op } else { nil } },
                 ContentHash.canonicalText(stored),
             ])
     }
@@ -105,8 +106,9 @@ extension MirrorStore {
     /// the server created, once its real id is known.
     static func moveOverlays(_ db: Database, from mapping: TempIDMapping, now: Date) throws -> [JournalEntry] {
         let collection = mapping.collection.rawValue
-        let moved = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM overlay WHERE collection = ? AND record_id = ? AND list IS NULL", arguments: [collection, mapping.tempID]) ?? 0
+        let moved =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM overlay WHERE collection = ? AND record_id = ? AND list IS NULL", arguments: [collection, mapping.tempID]) ?? 0
         try db.execute(
             sql: "UPDATE overlay SET record_id = ? WHERE collection = ? AND record_id = ? AND list IS NOT NULL",
             arguments: [mapping.realID, collection, mapping.tempID])
@@ -131,8 +133,9 @@ extension MirrorStore {
     }
 
     static func shadowRecord(_ db: Database, _ collection: MirrorCollection, _ id: Int) throws -> Shadow? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT raw, context FROM shadow WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT raw, context FROM shadow WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id])
         else { return nil }
         let raw: String? = row["raw"]
         return Shadow(raw: try raw.map(decodeJSON), context: try contextValues(row["context"]))

@@ -82,12 +82,21 @@ extension MirrorStore {
     /// flight become unknown: they may have reached the server.
     private static func readableOutbox(_ path: String) -> CarriedOutbox {
         var carried = CarriedOutbox()
-        guard let queue = try? DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }()) else {
+        guard
+            let queue = try? DatabaseQueue(
+                path: path,
+                configuration: {
+                    var c = Configuration()
+                    c.readonly = true
+                    return c
+                }())
+        else {
             return carried
         }
         defer { try? queue.close() }
         _ = try? queue.read { db in
-            let columns = "id, kind, arguments, state, attempts, checks, committed, next_attempt_at, baseline, result, last_error, error_code, error_message, created_at, updated_at"
+            let columns =
+                "id, kind, arguments, state, attempts, checks, committed, next_attempt_at, baseline, result, last_error, error_code, error_message, created_at, updated_at"
             for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM outbox WHERE state NOT IN ('applied', 'discarded')") {
                 var values = Array(row.databaseValues)
                 if row["state"] as String? == "in_flight" { values[3] = "unknown".databaseValue }
@@ -96,8 +105,9 @@ extension MirrorStore {
             let ids = Set(carried.entries.compactMap { Int.fromDatabaseValue($0[0]) })
             carried.chains = try Row.fetchAll(db, sql: "SELECT entry_id, chain FROM outbox_chain").map { Array($0.databaseValues) }
                 .filter { Int.fromDatabaseValue($0[0]).map(ids.contains) ?? false }
-            carried.blobs = (try? Row.fetchAll(db, sql: "SELECT entry_id, data, content_type, filename FROM outbox_blob").map { Array($0.databaseValues) }
-                .filter { Int.fromDatabaseValue($0[0]).map(ids.contains) ?? false }) ?? []
+            carried.blobs =
+                (try? Row.fetchAll(db, sql: "SELECT entry_id, data, content_type, filename FROM outbox_blob").map { Array($0.databaseValues) }
+                    .filter { Int.fromDatabaseValue($0[0]).map(ids.contains) ?? false }) ?? []
             carried.tempIDs = (try? Row.fetchAll(db, sql: "SELECT seq, collection, real_id FROM temp_id").map { Array($0.databaseValues) }) ?? []
         }
         return carried

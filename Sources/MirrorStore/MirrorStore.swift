@@ -82,10 +82,11 @@ public final class MirrorStore: Sendable {
                 }
                 if let list {
                     // A record a pending mutation took out of this list stays out until it resolves.
-                    let hidden = try Bool.fetchOne(
-                        db,
-                        sql: "SELECT EXISTS (SELECT 1 FROM overlay WHERE list = ? AND collection = ? AND record_id = ? AND op = 'remove')",
-                        arguments: [list, record.collection.rawValue, record.id]) ?? false
+                    let hidden =
+                        try Bool.fetchOne(
+                            db,
+                            sql: "SELECT EXISTS (SELECT 1 FROM overlay WHERE list = ? AND collection = ? AND record_id = ? AND op = 'remove')",
+                            arguments: [list, record.collection.rawValue, record.id]) ?? false
                     guard !hidden else { continue }
                     try db.execute(
                         sql: """
@@ -104,8 +105,9 @@ public final class MirrorStore: Sendable {
     private static func change(_ db: Database, _ record: MirroredRecord) throws -> JournalEntry.Operation? {
         let context = record.collection.contextColumns
         let names = (["content_hash"] + context).map(\.quotedDatabaseIdentifier).joined(separator: ", ")
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT \(names) FROM \(record.collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [record.id])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(names) FROM \(record.collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [record.id])
         else { return .insert }
         if row["content_hash"] as String? != record.contentHash { return .update }
         for name in context {
@@ -152,7 +154,8 @@ public final class MirrorStore: Sendable {
             arguments: StatementArguments(values))
     }
 
-    static func appendJournal(_ db: Database, _ collection: MirrorCollection, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry {
+    static func appendJournal(_ db: Database, _ collection: MirrorCollection, _ id: Int, _ operation: JournalEntry.Operation, now: Date) throws -> JournalEntry
+    {
         try appendJournal(db, .collection(collection), id, operation, now: now)
     }
 
@@ -191,8 +194,9 @@ public final class MirrorStore: Sendable {
             for id in gone.sorted() {
                 try db.execute(
                     sql: "DELETE FROM list_member WHERE list = ? AND collection = ? AND record_id = ?", arguments: [list, collection.rawValue, id])
-                let stillHeld = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM list_member WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id]) ?? 0
+                let stillHeld =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM list_member WHERE collection = ? AND record_id = ?", arguments: [collection.rawValue, id]) ?? 0
                 if stillHeld == 0, try !Self.hasOverlay(db, collection, id) {
                     try db.execute(sql: "DELETE FROM \(collection.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
                     if db.changesCount > 0 {

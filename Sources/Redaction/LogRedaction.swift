@@ -92,7 +92,6 @@ public enum LogRedaction {
         }
     }
 
-
     /// Whether a run of 32+ token characters is a credential rather than a path or a word.
     static func looksLikeToken(_ run: String) -> Bool {
         if run.allSatisfy(\.isHexDigit) {

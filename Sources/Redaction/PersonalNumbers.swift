@@ -17,7 +17,7 @@ public enum PersonalNumbers {
         for character in text {
             if character.isASCII, character.isNumber {
                 digits.append(character)
-            } else if (character == "X" || character == "x"), digits.count >= minimumDigits {
+            } else if character == "X" || character == "x", digits.count >= minimumDigits {
                 // The check letter of an ID-card number belongs to it.
                 flush()
             } else {

@@ -1,5 +1,5 @@
-import LocalRPC
 import Foundation
+import LocalRPC
 import VolunteerAPI
 
 /// JSON as `vdsync` prints and reads it: pretty with sorted keys for people and `jq`, and the

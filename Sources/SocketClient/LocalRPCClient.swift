@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import LocalRPC
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
 import NIOPosix
 import Synchronization
 import VolunteerAPI
+
+#if canImport(Glibc)
+    import LocalRPC
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A client of vdsyncd's socket: one connection, requests matched to replies by id, server
 /// notifications (subscriptions) delivered through ``notifications``.

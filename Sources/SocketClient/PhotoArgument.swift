@@ -1,5 +1,5 @@
-import LocalRPC
 import Foundation
+import LocalRPC
 import VolunteerAPI
 
 /// A photo given on the command line, as a mutation's `photos` param wants it: an http(s) URL

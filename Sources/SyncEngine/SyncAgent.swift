@@ -243,7 +243,8 @@ public actor SyncAgent {
         return Status(
             connectivity: connectivity, session: state, role: state == .loggedOut ? nil : context?.role,
             userID: state == .loggedOut ? nil : context?.userID, lastPulls: lastPulls, outbox: (try? await store.outboxCounts()) ?? [:],
-            outboxSettling: (try? await store.settlingOutboxEntries()) ?? (0, nil), outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active), lastErrors: lastErrors, lastPull: lastPull)
+            outboxSettling: (try? await store.settlingOutboxEntries()) ?? (0, nil),
+            outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active), lastErrors: lastErrors, lastPull: lastPull)
     }
 
     // MARK: - Loops

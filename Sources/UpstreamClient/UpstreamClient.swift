@@ -120,11 +120,14 @@ public actor UpstreamClient {
     public func upload(_ file: UpstreamFile) async -> UpstreamOutcome<FileURL> {
         let baseURL = configuration.baseURL
         let location = configuration.location
-        return await perform(.imageUpload, build: { token throws(UpstreamRequestError) in
-            try UpstreamRequest(endpoint: .imageUpload, file: file, baseURL: baseURL, token: token, location: location)
-        }, classify: { exchange in
-            OutcomeClassifier.outcome(of: exchange, as: FileURL.self)
-        })
+        return await perform(
+            .imageUpload,
+            build: { token throws(UpstreamRequestError) in
+                try UpstreamRequest(endpoint: .imageUpload, file: file, baseURL: baseURL, token: token, location: location)
+            },
+            classify: { exchange in
+                OutcomeClassifier.outcome(of: exchange, as: FileURL.self)
+            })
     }
 
     /// Closes the `HTTPClient`. Idempotent; call it before releasing the client.
@@ -145,10 +148,12 @@ public actor UpstreamClient {
     ) async -> UpstreamOutcome<Payload> {
         let baseURL = configuration.baseURL
         let location = configuration.location
-        return await perform(endpoint, build: { token throws(UpstreamRequestError) in
-            try UpstreamRequest(
-                endpoint: endpoint, path: path, parameters: parameters, baseURL: baseURL, token: token, location: location)
-        }, classify: classify)
+        return await perform(
+            endpoint,
+            build: { token throws(UpstreamRequestError) in
+                try UpstreamRequest(
+                    endpoint: endpoint, path: path, parameters: parameters, baseURL: baseURL, token: token, location: location)
+            }, classify: classify)
     }
 
     /// Builds the request with `build` (given the session's token, none for sign-ins), sends it,

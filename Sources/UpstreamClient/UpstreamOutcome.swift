@@ -30,7 +30,8 @@ public enum UpstreamOutcome<Payload: Sendable>: Sendable {
 
     /// The five outcomes as a plain value, for logs, metrics and `switch`es that ignore details.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case applied, rejected, retryable, unknown, authExpired = "auth_expired"
+        case applied, rejected, retryable, unknown
+        case authExpired = "auth_expired"
     }
 
     public var kind: Kind {

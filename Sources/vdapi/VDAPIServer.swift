@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ReferenceServer
-import VolunteerAPI
 import ServiceLifecycle
+import VolunteerAPI
 
 /// `vdapi`: the reference implementation of the documented Volunteer Doctor API.
 @main

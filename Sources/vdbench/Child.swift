@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A program the bench started (vdapi, vdsyncd, the floor socket server): its output goes to a
@@ -55,7 +55,9 @@ final class Child: @unchecked Sendable {
                     Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
                 }
             }
-            guard isRunning else { throw BenchError("\(name) exited (status \(process.terminationStatus)) before printing /\(pattern)/:\n\(text.suffix(2000))") }
+            guard isRunning else {
+                throw BenchError("\(name) exited (status \(process.terminationStatus)) before printing /\(pattern)/:\n\(text.suffix(2000))")
+            }
             guard ContinuousClock.now < deadline else { throw BenchError("\(name) did not print /\(pattern)/ within \(timeout):\n\(text.suffix(2000))") }
             Thread.sleep(forTimeInterval: 0.02)
         }

@@ -4,7 +4,7 @@ import SyncEngine
 import VolunteerAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One vdsyncd the bench runs: its configuration file, state directory and socket in the work
@@ -85,7 +85,9 @@ final class Daemon: @unchecked Sendable {
     /// Waits until every list of the role's plan has been pulled once (`status.last_pulls`),
     /// then until nothing more changes for `quiet` (follow-ups: a project's patients, a
     /// dialog's messages); returns the seconds from `since` to the last list pulled.
-    func waitForPull(role: UserRole, userID: Int, keysAfter previous: [String: String] = [:], since: ContinuousClock.Instant, timeout: Duration) throws -> Double {
+    func waitForPull(role: UserRole, userID: Int, keysAfter previous: [String: String] = [:], since: ContinuousClock.Instant, timeout: Duration) throws
+        -> Double
+    {
         let socket = try connect()
         let keys = Set(PullPlan.steps(for: role, userID: userID).map(\.listKey))
         let deadline = ContinuousClock.now + timeout

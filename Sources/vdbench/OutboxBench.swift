@@ -53,7 +53,9 @@ enum OutboxBench {
             }
         }
         let enqueue = Latencies(nanoseconds: samples)
-        log("    enqueue: \(entries) chat.send, p50 \(String(format: "%.2f", enqueue.p50Milliseconds)) ms, p99 \(String(format: "%.2f", enqueue.p99Milliseconds)) ms")
+        log(
+            "    enqueue: \(entries) chat.send, p50 \(String(format: "%.2f", enqueue.p50Milliseconds)) ms, p99 \(String(format: "%.2f", enqueue.p99Milliseconds)) ms"
+        )
         let status = try socket.call("status") as? [String: Any] ?? [:]
         let outbox = status["outbox"] as? [String: Int] ?? [:]
         let paused = status["session"] as? String == "expired" && (outbox["queued"] ?? 0) == entries
@@ -109,9 +111,11 @@ enum OutboxBench {
         configuration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let bodies = (0..<count).map { index in
-            ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: [
-                "content": "bench floor \(index)", "photo": [String](), "type": UserRole.doctor.rawValue, "to_user_id": recipients[index % recipients.count],
-            ])) ?? Data())
+            ByteBuffer(
+                bytes: (try? JSONSerialization.data(withJSONObject: [
+                    "content": "bench floor \(index)", "photo": [String](), "type": UserRole.doctor.rawValue,
+                    "to_user_id": recipients[index % recipients.count],
+                ])) ?? Data())
         }
         let started = ContinuousClock.now
         let failures = try await withThrowingTaskGroup(of: Bool.self) { group in

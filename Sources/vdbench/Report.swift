@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Part 5.
@@ -43,10 +43,14 @@ struct Machine: Codable, Sendable {
     static func current(swiftVersion: String) -> Machine {
         func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         let cpuinfo = read("/proc/cpuinfo").split(separator: "\n")
-        let model = cpuinfo.first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        let memory = read("/proc/meminfo").split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+        let model =
+            cpuinfo.first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) }
+            ?? "unknown"
+        let memory =
+            read("/proc/meminfo").split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
             .flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } } ?? 0
-        let os = read("/etc/os-release").split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
+        let os =
+            read("/etc/os-release").split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
             .map { String($0.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "unknown"
         return Machine(
             cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, memoryBytes: memory * 1024,
@@ -77,20 +81,42 @@ struct Results: Codable, Sendable {
     mutating func evaluateTargets() {
         targets = []
         if let sync = initialSync.last {
-            targets.append(Target(name: "initial sync vs baseline", target: "≥ 3× faster", measured: String(format: "%.2f×", sync.speedupOverBaseline), met: sync.speedupOverBaseline >= 3))
-            targets.append(Target(name: "initial sync vs floor", target: "≤ 1.5× the floor's time", measured: String(format: "%.2f×", sync.ratioToFloor), met: sync.ratioToFloor <= 1.5))
+            targets.append(
+                Target(
+                    name: "initial sync vs baseline", target: "≥ 3× faster", measured: String(format: "%.2f×", sync.speedupOverBaseline),
+                    met: sync.speedupOverBaseline >= 3))
+            targets.append(
+                Target(
+                    name: "initial sync vs floor", target: "≤ 1.5× the floor's time", measured: String(format: "%.2f×", sync.ratioToFloor),
+                    met: sync.ratioToFloor <= 1.5))
         }
         if let idle {
-            targets.append(Target(name: "idle cycle writes no row", target: "0 rows", measured: "\(idle.mirroredRowsWritten) mirrored rows, \(idle.rowsWritten.values.reduce(0) { $0 + $1.total }) rows in all", met: idle.rowsWritten.isEmpty))
+            targets.append(
+                Target(
+                    name: "idle cycle writes no row", target: "0 rows",
+                    measured: "\(idle.mirroredRowsWritten) mirrored rows, \(idle.rowsWritten.values.reduce(0) { $0 + $1.total }) rows in all",
+                    met: idle.rowsWritten.isEmpty))
         }
         if let outbox {
-            targets.append(Target(name: "enqueue p99", target: "< 10 ms", measured: String(format: "%.2f ms", outbox.enqueue.p99Milliseconds), met: outbox.enqueue.p99Milliseconds < 10))
-            targets.append(Target(name: "drain vs floor", target: "≤ 1.5× the floor's time", measured: String(format: "%.2f×", outbox.ratioToFloor), met: outbox.ratioToFloor <= 1.5))
+            targets.append(
+                Target(
+                    name: "enqueue p99", target: "< 10 ms", measured: String(format: "%.2f ms", outbox.enqueue.p99Milliseconds),
+                    met: outbox.enqueue.p99Milliseconds < 10))
+            targets.append(
+                Target(
+                    name: "drain vs floor", target: "≤ 1.5× the floor's time", measured: String(format: "%.2f×", outbox.ratioToFloor),
+                    met: outbox.ratioToFloor <= 1.5))
         }
         for read in reads {
             guard let level = read.levels.first(where: { $0.clients == 64 }) else { continue }
-            targets.append(Target(name: "\(read.query) p99 at 64 clients", target: "< 5 ms", measured: String(format: "%.2f ms", level.ours.latency.p99Milliseconds), met: level.ours.latency.p99Milliseconds < 5))
-            targets.append(Target(name: "\(read.query) throughput at 64 clients", target: "≥ 0.5× the floor", measured: String(format: "%.2f×", level.throughputRatio), met: level.throughputRatio >= 0.5))
+            targets.append(
+                Target(
+                    name: "\(read.query) p99 at 64 clients", target: "< 5 ms", measured: String(format: "%.2f ms", level.ours.latency.p99Milliseconds),
+                    met: level.ours.latency.p99Milliseconds < 5))
+            targets.append(
+                Target(
+                    name: "\(read.query) throughput at 64 clients", target: "≥ 0.5× the floor", measured: String(format: "%.2f×", level.throughputRatio),
+                    met: level.throughputRatio >= 0.5))
         }
         if let resources {
             if let synthetic = resources.synthetic {
@@ -101,33 +127,53 @@ struct Results: Codable, Sendable {
                         measured: "\(mb(peak)) with \(synthetic.diagnosesMirrored) diagnoses (\(synthetic.diagnosesAdded) synthetic) read whole",
                         met: peak < 100 << 20 && synthetic.diagnosesMirrored >= 100_000))
             } else {
-                targets.append(Target(name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)", measured: "\(mb(resources.peakRSSBytes)) with \(resources.records) records", met: false))
+                targets.append(
+                    Target(
+                        name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)",
+                        measured: "\(mb(resources.peakRSSBytes)) with \(resources.records) records", met: false))
             }
-            targets.append(Target(name: "READY=1 after start", target: "< 1 s", measured: "\(ms(resources.readyEmptySeconds)) empty, \(ms(resources.readyMirroredSeconds)) over the mirror", met: max(resources.readyEmptySeconds, resources.readyMirroredSeconds) < 1))
+            targets.append(
+                Target(
+                    name: "READY=1 after start", target: "< 1 s",
+                    measured: "\(ms(resources.readyEmptySeconds)) empty, \(ms(resources.readyMirroredSeconds)) over the mirror",
+                    met: max(resources.readyEmptySeconds, resources.readyMirroredSeconds) < 1))
         }
     }
 
     func markdownTable() -> String {
         var out: [String] = []
         func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
-        out.append("Machine: \(machine.cpu), \(machine.cores) cores, \(mb(machine.memoryBytes)) RAM, Linux \(machine.kernel), \(machine.os), \(machine.swift). Mode: \(mode). Date: \(date). Total: \(f(totalSeconds, 0)) s.")
+        out.append(
+            "Machine: \(machine.cpu), \(machine.cores) cores, \(mb(machine.memoryBytes)) RAM, Linux \(machine.kernel), \(machine.os), \(machine.swift). Mode: \(mode). Date: \(date). Total: \(f(totalSeconds, 0)) s."
+        )
         out.append("")
-        out.append("**1. Initial full sync** (role patient; ours = SyncEngine's Puller into MirrorStore; floor = the same page requests, as many at a time as the puller, bodies discarded; baseline = bench/baseline/mirror.py)")
+        out.append(
+            "**1. Initial full sync** (role patient; ours = SyncEngine's Puller into MirrorStore; floor = the same page requests, as many at a time as the puller, bodies discarded; baseline = bench/baseline/mirror.py)"
+        )
         out.append("")
-        out.append("| world | records | requests | ours s | ours records/s | floor s | baseline s | baseline records | ours / floor | baseline / ours | CPU s ours / floor / baseline |")
+        out.append(
+            "| world | records | requests | ours s | ours records/s | floor s | baseline s | baseline records | ours / floor | baseline / ours | CPU s ours / floor / baseline |"
+        )
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for sync in initialSync {
-            out.append("| scale:\(sync.projects) | \(sync.records) | \(sync.requests) | \(f(sync.oursSeconds)) | \(f(sync.oursRecordsPerSecond, 0)) | \(f(sync.floorSeconds)) | \(f(sync.baselineSeconds)) | \(sync.baselineRecords) | \(f(sync.ratioToFloor))× | \(f(sync.speedupOverBaseline))× | \(f(sync.oursCPUSeconds)) / \(f(sync.floorCPUSeconds)) / \(f(sync.baselineCPUSeconds)) |")
+            out.append(
+                "| scale:\(sync.projects) | \(sync.records) | \(sync.requests) | \(f(sync.oursSeconds)) | \(f(sync.oursRecordsPerSecond, 0)) | \(f(sync.floorSeconds)) | \(f(sync.baselineSeconds)) | \(sync.baselineRecords) | \(f(sync.ratioToFloor))× | \(f(sync.speedupOverBaseline))× | \(f(sync.oursCPUSeconds)) / \(f(sync.floorCPUSeconds)) / \(f(sync.baselineCPUSeconds)) |"
+            )
         }
         if let idle {
             out.append("")
             out.append("**2. Idle cycle** (every tier once, nothing changed upstream, role \(idle.role))")
             out.append("")
-            out.append("| requests | bytes received | bytes sent | rows written | journal entries | wall s | hot / warm / cold requests | requests/s per kiosk (60/300/86400 s) |")
+            out.append(
+                "| requests | bytes received | bytes sent | rows written | journal entries | wall s | hot / warm / cold requests | requests/s per kiosk (60/300/86400 s) |"
+            )
             out.append("|---:|---:|---:|---:|---:|---:|---|---:|")
-            let rows = idle.rowsWritten.isEmpty ? "0" : idle.rowsWritten.sorted { $0.key < $1.key }.map { "\($0.value.total) \($0.key)" }.joined(separator: ", ")
+            let rows =
+                idle.rowsWritten.isEmpty ? "0" : idle.rowsWritten.sorted { $0.key < $1.key }.map { "\($0.value.total) \($0.key)" }.joined(separator: ", ")
             let tiers = ["hot", "warm", "cold"].map { "\(idle.tiers[$0]?.requests ?? 0)" }.joined(separator: " / ")
-            out.append("| \(idle.requests) | \(idle.bytesReceived) | \(idle.bytesSent) | \(rows) | \(idle.journalEntries) | \(f(idle.wallSeconds, 3)) | \(tiers) | \(f(idle.requestsPerSecondPerKiosk, 4)) |")
+            out.append(
+                "| \(idle.requests) | \(idle.bytesReceived) | \(idle.bytesSent) | \(rows) | \(idle.journalEntries) | \(f(idle.wallSeconds, 3)) | \(tiers) | \(f(idle.requestsPerSecondPerKiosk, 4)) |"
+            )
         }
         if let outbox {
             out.append("")
@@ -135,17 +181,22 @@ struct Results: Codable, Sendable {
             out.append("")
             out.append("| enqueue p50 ms | enqueue p99 ms | drain s | drain entries/s | first applied after s | floor s | floor requests/s | drain / floor |")
             out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
-            out.append("| \(f(outbox.enqueue.p50Milliseconds)) | \(f(outbox.enqueue.p99Milliseconds)) | \(f(outbox.drainSeconds)) | \(f(outbox.drainPerSecond, 0)) | \(f(outbox.drainFirstAppliedSeconds)) | \(f(outbox.floorSeconds)) | \(f(outbox.floorPerSecond, 0)) | \(f(outbox.ratioToFloor))× |")
+            out.append(
+                "| \(f(outbox.enqueue.p50Milliseconds)) | \(f(outbox.enqueue.p99Milliseconds)) | \(f(outbox.drainSeconds)) | \(f(outbox.drainPerSecond, 0)) | \(f(outbox.drainFirstAppliedSeconds)) | \(f(outbox.floorSeconds)) | \(f(outbox.floorPerSecond, 0)) | \(f(outbox.ratioToFloor))× |"
+            )
         }
         if !reads.isEmpty {
             out.append("")
             out.append("**4. Reads through the socket** (a doctor's kiosk; floor = the same reply bytes from memory over a Unix socket)")
             out.append("")
-            out.append("| query | reply bytes | clients | ours/s | ours p50 ms | ours p99 ms | floor/s | floor p50 ms | floor p99 ms | ours / floor throughput |")
+            out.append(
+                "| query | reply bytes | clients | ours/s | ours p50 ms | ours p99 ms | floor/s | floor p50 ms | floor p99 ms | ours / floor throughput |")
             out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for read in reads {
                 for level in read.levels {
-                    out.append("| \(read.query) | \(read.replyBytes) | \(level.clients) | \(f(level.ours.perSecond, 0)) | \(f(level.ours.latency.p50Milliseconds)) | \(f(level.ours.latency.p99Milliseconds)) | \(f(level.floor.perSecond, 0)) | \(f(level.floor.latency.p50Milliseconds)) | \(f(level.floor.latency.p99Milliseconds)) | \(f(level.throughputRatio))× |")
+                    out.append(
+                        "| \(read.query) | \(read.replyBytes) | \(level.clients) | \(f(level.ours.perSecond, 0)) | \(f(level.ours.latency.p50Milliseconds)) | \(f(level.ours.latency.p99Milliseconds)) | \(f(level.floor.perSecond, 0)) | \(f(level.floor.latency.p50Milliseconds)) | \(f(level.floor.latency.p99Milliseconds)) | \(f(level.throughputRatio))× |"
+                    )
                 }
             }
         }
@@ -153,16 +204,24 @@ struct Results: Codable, Sendable {
             out.append("")
             out.append("**5. Resources** (vdsyncd as the patient, scale:\(resources.projects))")
             out.append("")
-            out.append("| records mirrored | daemon sync s | peak RSS | RSS after sync | database on disk | READY empty | READY over the mirror | peak RSS after restart |")
+            out.append(
+                "| records mirrored | daemon sync s | peak RSS | RSS after sync | database on disk | READY empty | READY over the mirror | peak RSS after restart |"
+            )
             out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
-            out.append("| \(resources.records) | \(f(resources.daemonSyncSeconds)) | \(mb(resources.peakRSSBytes)) | \(mb(resources.rssAfterSyncBytes)) | \(mb(resources.databaseBytes)) | \(ms(resources.readyEmptySeconds)) | \(ms(resources.readyMirroredSeconds)) | \(mb(resources.peakRSSRestartedBytes)) |")
+            out.append(
+                "| \(resources.records) | \(f(resources.daemonSyncSeconds)) | \(mb(resources.peakRSSBytes)) | \(mb(resources.rssAfterSyncBytes)) | \(mb(resources.databaseBytes)) | \(ms(resources.readyEmptySeconds)) | \(ms(resources.readyMirroredSeconds)) | \(mb(resources.peakRSSRestartedBytes)) |"
+            )
             if let synthetic = resources.synthetic {
                 out.append("")
-                out.append("With \(synthetic.diagnosesAdded) synthetic diagnoses added to that mirror (copies of a mirrored one under new ids), vdsyncd restarted over it and every diagnosis read through the socket (`diagnoses.list`, 500 a page):")
+                out.append(
+                    "With \(synthetic.diagnosesAdded) synthetic diagnoses added to that mirror (copies of a mirrored one under new ids), vdsyncd restarted over it and every diagnosis read through the socket (`diagnoses.list`, 500 a page):"
+                )
                 out.append("")
                 out.append("| diagnoses mirrored | database on disk | READY | diagnoses read | read s | peak RSS |")
                 out.append("|---:|---:|---:|---:|---:|---:|")
-                out.append("| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |")
+                out.append(
+                    "| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |"
+                )
             }
         }
         out.append("")

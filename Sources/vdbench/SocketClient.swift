@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A blocking client of a line-based Unix stream socket (vdsyncd's JSON-RPC socket): one
@@ -72,7 +72,9 @@ final class LineSocket {
         let id = nextID
         nextID += 1
         let reply = try exchange(Self.request(method, params, id: id))
-        guard let object = try JSONSerialization.jsonObject(with: Data(reply)) as? [String: Any] else { throw BenchError("not a JSON object: \(String(decoding: reply, as: UTF8.self).prefix(300))") }
+        guard let object = try JSONSerialization.jsonObject(with: Data(reply)) as? [String: Any] else {
+            throw BenchError("not a JSON object: \(String(decoding: reply, as: UTF8.self).prefix(300))")
+        }
         if let error = object["error"] { throw BenchError("\(method): \(error)") }
         return object["result"] ?? NSNull()
     }

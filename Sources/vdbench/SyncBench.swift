@@ -136,7 +136,8 @@ enum SyncBench {
         log("    ours: \(records) records, \(ours.report.requests) requests in \(String(format: "%.2f", ours.seconds)) s")
 
         // The baseline.
-        let baseline = try runBaseline(python: python, script: baselineScript, base: world.base, phone: phone, database: "\(work)/sync-\(world.projects)-baseline.sqlite", work: work)
+        let baseline = try runBaseline(
+            python: python, script: baselineScript, base: world.base, phone: phone, database: "\(work)/sync-\(world.projects)-baseline.sqlite", work: work)
         log("    baseline: \(baseline.records) records, \(baseline.requests) requests in \(String(format: "%.2f", baseline.seconds)) s")
 
         return InitialSync(
@@ -150,7 +151,9 @@ enum SyncBench {
 
     /// The floor: `requests` ("GET /target") fetched in order on one keep-alive connection, the
     /// bodies read and dropped.
-    static func floorFetch(base: String, phone: String, requests: [String], concurrency: Int = 1) async throws -> (seconds: Double, cpu: Double, requests: Int, bytes: Int) {
+    static func floorFetch(base: String, phone: String, requests: [String], concurrency: Int = 1) async throws -> (
+        seconds: Double, cpu: Double, requests: Int, bytes: Int
+    ) {
         let (token, _) = try await BenchHTTP.login(base, phone: phone, password: World.password, type: UserRole.patient.rawValue)
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool.retryConnectionEstablishment = false

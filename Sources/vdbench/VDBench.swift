@@ -18,7 +18,8 @@ struct VDBench: AsyncParsableCommand {
 
 /// The floor server of the read benchmark, as its own process (as vdsyncd is).
 struct FloorSocket: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "floor-socket", abstract: "Answers recorded reply lines over a Unix socket.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "floor-socket", abstract: "Answers recorded reply lines over a Unix socket.", shouldDisplay: false)
 
     @Option var socket: String
     @Option var table: String
@@ -115,7 +116,9 @@ struct Run: AsyncParsableCommand {
         let loginAt = ContinuousClock.now
         try control.call("session.login", ["phone": doctor.phone, "password": World.password, "role": "doctor"])
         let pulled = try daemon.waitForPull(role: .doctor, userID: doctor.userID, since: loginAt, timeout: .seconds(300))
-        log("    doctor \(doctor.userID) pulled in \(String(format: "%.2f", pulled)) s; today's project \(doctor.projectID) (\(doctor.projectDate)); \(doctor.patientIDs.count) recipients")
+        log(
+            "    doctor \(doctor.userID) pulled in \(String(format: "%.2f", pulled)) s; today's project \(doctor.projectID) (\(doctor.projectDate)); \(doctor.patientIDs.count) recipients"
+        )
         guard !doctor.patientIDs.isEmpty else { throw BenchError("the doctor has no patients") }
         if parts.contains("outbox") {
             results.outbox = try await OutboxBench.run(
@@ -157,7 +160,9 @@ struct Run: AsyncParsableCommand {
         let synced = try first.waitForPull(role: .patient, userID: userID, since: first.child.startedAt, timeout: .seconds(900))
         let afterSync = first.memory()
         let records = try Snapshot.take(first.databasePath).mirroredRecords()
-        log("    vdsyncd: READY in \(ms(first.readySeconds)), mirrored \(records) records in \(String(format: "%.2f", synced)) s, peak RSS \(mb(afterSync?.peak ?? 0))")
+        log(
+            "    vdsyncd: READY in \(ms(first.readySeconds)), mirrored \(records) records in \(String(format: "%.2f", synced)) s, peak RSS \(mb(afterSync?.peak ?? 0))"
+        )
         first.stop()
         let size = databaseBytes(first.databasePath)
         let second = try Daemon.start(name: "vdsyncd-patient", vdsyncd: vdsyncd, upstream: world.base, work: work, login: ("patient", phone), keepState: true)
@@ -184,9 +189,12 @@ struct Run: AsyncParsableCommand {
         let synthetic = SyntheticFigures(
             diagnosesAdded: added, diagnosesMirrored: mirrored, databaseBytes: databaseBytes(first.databasePath), readySeconds: third.readySeconds,
             diagnosesRead: read, readSeconds: readSeconds, peakRSSBytes: third.memory()?.peak ?? 0)
-        log("    with \(mirrored) diagnoses: READY in \(ms(third.readySeconds)), read \(read) in \(String(format: "%.2f", readSeconds)) s, peak RSS \(mb(synthetic.peakRSSBytes))")
+        log(
+            "    with \(mirrored) diagnoses: READY in \(ms(third.readySeconds)), read \(read) in \(String(format: "%.2f", readSeconds)) s, peak RSS \(mb(synthetic.peakRSSBytes))"
+        )
         return Resources(
-            projects: world.projects, records: records, daemonSyncSeconds: synced, peakRSSBytes: afterSync?.peak ?? 0, rssAfterSyncBytes: afterSync?.current ?? 0,
+            projects: world.projects, records: records, daemonSyncSeconds: synced, peakRSSBytes: afterSync?.peak ?? 0,
+            rssAfterSyncBytes: afterSync?.current ?? 0,
             databaseBytes: size, readyEmptySeconds: first.readySeconds, readyMirroredSeconds: second.readySeconds,
             peakRSSRestartedBytes: restarted?.peak ?? 0, synthetic: synthetic)
     }
@@ -246,7 +254,9 @@ struct Run: AsyncParsableCommand {
                 let ours = try await ReadLoad.run(path: daemon.socketPath, line: line, clients: clients, warmup: warmup, duration: duration, group: group)
                 let bare = try await ReadLoad.run(path: floorSocket, line: line, clients: clients, warmup: warmup, duration: duration, group: group)
                 levels.append(ReadLevel(clients: clients, ours: ours, floor: bare, throughputRatio: ours.perSecond / max(bare.perSecond, 1e-9)))
-                log("    \(method) ×\(clients): ours \(Int(ours.perSecond))/s p50 \(ms(ours.latency.p50Milliseconds / 1000)) p99 \(ms(ours.latency.p99Milliseconds / 1000)); floor \(Int(bare.perSecond))/s p99 \(ms(bare.latency.p99Milliseconds / 1000))")
+                log(
+                    "    \(method) ×\(clients): ours \(Int(ours.perSecond))/s p50 \(ms(ours.latency.p50Milliseconds / 1000)) p99 \(ms(ours.latency.p99Milliseconds / 1000)); floor \(Int(bare.perSecond))/s p99 \(ms(bare.latency.p99Milliseconds / 1000))"
+                )
             }
             figures.append(ReadFigures(query: method, params: params, replyBytes: bytes, items: items, levels: levels))
         }

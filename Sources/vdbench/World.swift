@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import VolunteerAPI
 import NIOCore
 import NIOHTTP1
+import VolunteerAPI
 
 /// Small JSON-over-HTTP calls the bench makes itself (logins for the floors, vdapi's admin port).
 enum BenchHTTP {

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import VolunteerAPI
 
 /// A comma-separated list on the command line (`--tiers hot,warm`), empty items dropped.

@@ -12,7 +12,8 @@ struct Projects: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Projects: the doctor's own, open for booking, booked by the assistant, or all (projects.list).")
+        static let configuration = CommandConfiguration(
+            abstract: "Projects: the doctor's own, open for booking, booked by the assistant, or all (projects.list).")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "mine, open, booked or all (default all).") var scope: Scope?

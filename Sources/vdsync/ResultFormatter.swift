@@ -79,7 +79,9 @@ public enum ResultFormatter {
             return [
                 Column("DATE", "date"), Column("TIME", cell: { span(JSONText.value($0, at: "begin"), JSONText.value($0, at: "end")) }),
                 Column("STATUS", "status", projectStatus),
-                Column("BOOKED", cell: { "\(JSONText.cell(JSONText.value($0, at: "join_people_count")))/\(JSONText.cell(JSONText.value($0, at: "people_count")))" }),
+                Column(
+                    "BOOKED", cell: { "\(JSONText.cell(JSONText.value($0, at: "join_people_count")))/\(JSONText.cell(JSONText.value($0, at: "people_count")))" }
+                ),
                 Column("HOSPITAL", "hospital_info.name"), Column("ADDRESS", "addr"),
             ]
         case "projects.patients", "diagnoses.list", "diagnoses.get":
@@ -106,12 +108,17 @@ public enum ResultFormatter {
             return [Column("ORG", "org_id"), Column("NAME", "org.name"), Column("REVIEW", "verify_status")]
         case "hospitals.list": return [Column("NAME", "name"), Column("LEVEL", "level"), Column("CITY", "city_name"), Column("ADDRESS", "addr")]
         case "organisations.list": return [Column("NAME", "name"), Column("ABOUT", "abstract")]
-        default: return [Column("NAME", cell: { JSONText.cell(JSONText.value($0, at: "name") ?? JSONText.value($0, at: "title") ?? JSONText.value($0, at: "real_name")) })]
+        default:
+            return [
+                Column(
+                    "NAME", cell: { JSONText.cell(JSONText.value($0, at: "name") ?? JSONText.value($0, at: "title") ?? JSONText.value($0, at: "real_name")) })
+            ]
         }
     }
 
     static func span(_ begin: JSONValue?, _ end: JSONValue?) -> String {
-        let begin = JSONText.cell(begin), end = JSONText.cell(end)
+        let begin = JSONText.cell(begin)
+        let end = JSONText.cell(end)
         return begin.isEmpty && end.isEmpty ? "" : "\(begin)-\(end)"
     }
 

@@ -4,9 +4,9 @@ import LocalRPC
 import Logging
 import MirrorStore
 import ServiceLifecycle
-import UnixSignals
 import SyncEngine
 import Systemd
+import UnixSignals
 import UpstreamClient
 import VolunteerAPI
 
@@ -38,7 +38,8 @@ struct Daemon: Service {
         let agent = SyncAgent(store: store, client: client, configuration: agentConfiguration(settings), logger: logger)
         if let recovery {
             await agent.report(
-                "the database failed its integrity check at start (\(recovery.reason)); moved to \(recovery.quarantinedPath), \(recovery.carriedEntries) outbox entries carried over, mirror rebuilt")
+                "the database failed its integrity check at start (\(recovery.reason)); moved to \(recovery.quarantinedPath), \(recovery.carriedEntries) outbox entries carried over, mirror rebuilt"
+            )
         }
 
         var rpc = RPCServerConfiguration()
@@ -180,11 +181,15 @@ extension DaemonSettings {
     func restartOnlyDifferences(_ other: DaemonSettings) -> [String] {
         var keys: [String] = []
         if upstreamURL != other.upstreamURL { keys.append(SettingKey.upstreamURL.name) }
-        if credentials?.phone != other.credentials?.phone || credentials?.role != other.credentials?.role { keys.append("\(SettingKey.phone)/\(SettingKey.role)") }
+        if credentials?.phone != other.credentials?.phone || credentials?.role != other.credentials?.role {
+            keys.append("\(SettingKey.phone)/\(SettingKey.role)")
+        }
         if stateDirectory != other.stateDirectory { keys.append(SettingKey.stateDirectory.name) }
         if socketPath != other.socketPath { keys.append(SettingKey.socketPath.name) }
         if writerUIDs != other.writerUIDs || readOnlyUIDs != other.readOnlyUIDs { keys.append("\(SettingKey.writerUIDs)/\(SettingKey.readOnlyUIDs)") }
-        if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections { keys.append("\(SettingKey.maxLineBytes)/\(SettingKey.maxConnections)") }
+        if maxLineBytes != other.maxLineBytes || maxConnections != other.maxConnections {
+            keys.append("\(SettingKey.maxLineBytes)/\(SettingKey.maxConnections)")
+        }
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         return keys
     }

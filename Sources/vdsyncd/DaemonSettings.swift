@@ -178,7 +178,9 @@ struct DaemonSettings: Sendable {
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         }
         if let file = text(.passwordFile) {
-            guard let data = FileManager.default.contents(atPath: file) else { throw Invalid(key: SettingKey.passwordFile.name, problem: "cannot read \(file)") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw Invalid(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
+            }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         }
         return text(.password)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// glibc's malloc, tuned for a daemon that runs for months: a bound on its arenas, and a way to
@@ -25,10 +25,10 @@ enum Malloc {
     /// thread allocates: call it first thing in `main`.
     static func boundArenas() {
         #if canImport(Glibc)
-        guard !arenasConfigured({ name in getenv(name).map { String(cString: $0) } }) else { return }
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(nil, "mallopt") else { return }  // RTLD_DEFAULT
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMaxParameter, arenaLimit)
+            guard !arenasConfigured({ name in getenv(name).map { String(cString: $0) } }) else { return }
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(nil, "mallopt") else { return }  // RTLD_DEFAULT
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMaxParameter, arenaLimit)
         #endif
     }
 
@@ -37,12 +37,12 @@ enum Malloc {
     @discardableResult
     static func trim() -> Bool {
         #if canImport(Glibc)
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(nil, "malloc_trim") else { return false }
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        return true
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(nil, "malloc_trim") else { return false }
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+            return true
         #else
-        return false
+            return false
         #endif
     }
 }

@@ -20,8 +20,9 @@ struct ConcurrencyTests {
                             let reply = try await client.call("subtract", [.integer(minuend), 7], id: id)
                             if reply["id"] == id && reply["result"] == .integer(minuend - 7) { correct += 1 }
                         }
-                        let batch = try await client.call(line:
-                            #"[{"jsonrpc":"2.0","method":"sum","params":[\#(clientNumber),1],"id":"s"},{"jsonrpc":"2.0","method":"get_data","id":"g"}]"#
+                        let batch = try await client.call(
+                            line:
+                                #"[{"jsonrpc":"2.0","method":"sum","params":[\#(clientNumber),1],"id":"s"},{"jsonrpc":"2.0","method":"get_data","id":"g"}]"#
                         )
                         if batch == [
                             ["jsonrpc": "2.0", "id": "s", "result": .integer(clientNumber + 1)],
@@ -44,10 +45,11 @@ struct ConcurrencyTests {
     func mixedBatch() async throws {
         try await TestServer.with { server in
             let client = try await server.client()
-            let reply = try await client.call(line:
-                #"""
-                [{"jsonrpc":"2.0","method":"subtract","params":{"minuend":10,"subtrahend":4},"id":1},{"jsonrpc":"2.0","method":"update","params":[9]},{"jsonrpc":"2.0","method":"test.echo","params":{"limit":0},"id":2},{"jsonrpc":"2.0","method":"sum","params":[1,2,3],"id":null},{"jsonrpc":"2.0","method":"test.fail","id":"f"},{"jsonrpc":"2.0","method":"nope","id":4},"x"]
-                """#)
+            let reply = try await client.call(
+                line:
+                    #"""
+                    [{"jsonrpc":"2.0","method":"subtract","params":{"minuend":10,"subtrahend":4},"id":1},{"jsonrpc":"2.0","method":"update","params":[9]},{"jsonrpc":"2.0","method":"test.echo","params":{"limit":0},"id":2},{"jsonrpc":"2.0","method":"sum","params":[1,2,3],"id":null},{"jsonrpc":"2.0","method":"test.fail","id":"f"},{"jsonrpc":"2.0","method":"nope","id":4},"x"]
+                    """#)
             #expect(
                 reply.errorCodesOnly
                     == [

@@ -54,7 +54,10 @@ struct FragmentTests {
     func batch() async throws {
         let dispatcher = try Self.dispatcher()
         let calls: [JSONValue] = (0..<5).map { index in
-            ["jsonrpc": "2.0", "method": "test.stored", "id": .integer(index), "params": ["texts": .array((0...index).map { .string(String($0 * 10 + index)) })]]
+            [
+                "jsonrpc": "2.0", "method": "test.stored", "id": .integer(index),
+                "params": ["texts": .array((0...index).map { .string(String($0 * 10 + index)) })],
+            ]
         }
         let line = try #require(await dispatcher.respond(toLine: try RPCJSON.encode(.array(calls)), from: .init(peer: .currentProcess, access: .readOnly)))
         guard case .array(let replies) = try JSONValue.parse(String(decoding: line, as: UTF8.self)) else {

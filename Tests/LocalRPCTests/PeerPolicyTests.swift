@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import VolunteerAPI
 
 @testable import LocalRPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Who may read and who may write: the policy as a value, then on the real socket.
 @Suite("Peer credentials and policy")
@@ -50,8 +51,9 @@ struct PeerPolicyTests {
             #expect(write["error"]?["data"]?["kind"] == "forbidden")
             #expect(try await client.call("subtract", [5, 3])["result"] == 2)
             // A write in a batch is refused alone; a write notification is silently refused.
-            let batch = try await client.call(line:
-                #"[{"jsonrpc":"2.0","method":"update","params":[1]},{"jsonrpc":"2.0","method":"test.write","id":1},{"jsonrpc":"2.0","method":"get_data","id":2}]"#
+            let batch = try await client.call(
+                line:
+                    #"[{"jsonrpc":"2.0","method":"update","params":[1]},{"jsonrpc":"2.0","method":"test.write","id":1},{"jsonrpc":"2.0","method":"get_data","id":2}]"#
             )
             #expect(batch.array?.map(\.errorCode) == [RPCError.Code.forbidden, nil])
             #expect(server.recorder.updates.received.isEmpty)

@@ -5,7 +5,7 @@ import Testing
 @testable import LocalRPC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The socket file: mode, group, stale files replaced, live sockets never stolen, socket activation.

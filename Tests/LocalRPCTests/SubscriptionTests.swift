@@ -143,8 +143,9 @@ struct SubscriptionTests {
             }
             #expect(received > 0 && received < sent)
             #expect(try await subscriber.call("get_data", id: "after")["id"] == "after")
-            #expect(try await control.call("test.push", ["subscription": .string(id), "from": 0, "count": 1])["result"]
-                == ["queued": 0, "live": false])
+            #expect(
+                try await control.call("test.push", ["subscription": .string(id), "from": 0, "count": 1])["result"]
+                    == ["queued": 0, "live": false])
             await subscriber.close()
             await control.close()
         }
@@ -159,8 +160,9 @@ struct SubscriptionTests {
             let end = try #require(try await server.recorder.ends.next())
             #expect(.string(end.0) == id && end.1 == .unsubscribed)
             #expect(try await client.call("rpc.unsubscribe", [id])["result"] == false)
-            #expect(try await client.call("test.push", ["subscription": id, "from": 0, "count": 3])["result"]
-                == ["queued": 0, "live": false])
+            #expect(
+                try await client.call("test.push", ["subscription": id, "from": 0, "count": 3])["result"]
+                    == ["queued": 0, "live": false])
             await client.close()
         }
     }

@@ -71,7 +71,10 @@ struct MirrorStoreTests {
         let seqBefore = try await store.lastSeq()
 
         let result = try await store.completeList("doctor/project", of: .projects, ids: [1])
-        guard case .applied(let removed, let deleted) = result else { Issue.record("expected applied, got \(result)"); return }
+        guard case .applied(let removed, let deleted) = result else {
+            Issue.record("expected applied, got \(result)")
+            return
+        }
         #expect(removed == 2)
         #expect(deleted.map(\.recordID) == [2], "3 is still held by another list")
         #expect(deleted.first?.operation == .delete && deleted.first?.seq == seqBefore + 1)
@@ -86,7 +89,10 @@ struct MirrorStoreTests {
         #expect(try await store.completeList("custom/follow", of: .projects, ids: []) == .needsConfirmation)
         #expect(try await store.ids(.projects) == [1, 2], "nothing changed")
         let confirmed = try await store.completeList("custom/follow", of: .projects, ids: [], emptyConfirmed: true)
-        guard case .applied(let removed, let deleted) = confirmed else { Issue.record("expected applied"); return }
+        guard case .applied(let removed, let deleted) = confirmed else {
+            Issue.record("expected applied")
+            return
+        }
         #expect(removed == 2 && deleted.count == 2)
         #expect(try await store.ids(.projects).isEmpty)
         // An empty list that was empty before needs no confirmation.

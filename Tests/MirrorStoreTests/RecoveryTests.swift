@@ -44,8 +44,10 @@ struct RecoveryTests {
     func damagedMirror() async throws {
         let path = try await Self.populated()
         let (rootPage, pageSize) = try await DatabaseQueue(path: path).read { db in
-            (try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'project'") ?? 0,
-             try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            (
+                try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'project'") ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            )
         }
         try Self.damage(path, at: UInt64((rootPage - 1) * pageSize), count: pageSize)
         let (store, recovery) = try MirrorStore.openChecked(path: path, now: Date(timeIntervalSince1970: 1_000))

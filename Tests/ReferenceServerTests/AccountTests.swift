@@ -19,7 +19,10 @@ struct AccountTests {
 
             let login = try await server.call(.login, [:], ["phono": "13800000001", "pwd": "secret1", "type": 2])
             let user = try login.payload(UserProfile.self)
-            guard case .doctor(let profile) = user else { Issue.record("expected a doctor, got \(user)"); return }
+            guard case .doctor(let profile) = user else {
+                Issue.record("expected a doctor, got \(user)")
+                return
+            }
             #expect(profile.realName == "王医生" && profile.hospital == "人民医院" && profile.workPhotos.count == 1)
             let token = try #require(profile.token)
 
@@ -153,7 +156,10 @@ struct AccountTests {
             #expect(try await server.database.count("user", where: "id = ? AND real_name IS NULL", [patient.id]) == 1)
 
             let done = try await server.call(.completeProfile, [:], complete, token: patient.token, encoding: encoding).payload(UserProfile.self)
-            guard case .patient(let profile) = done else { Issue.record("expected a patient"); return }
+            guard case .patient(let profile) = done else {
+                Issue.record("expected a patient")
+                return
+            }
             #expect(profile.realName == "张三" && profile.height == "172" && profile.smokingStatus == 1 && profile.sex == 1)
 
             // A doctor's fields are refused to no one, but required of doctors only.

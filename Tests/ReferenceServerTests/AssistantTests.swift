@@ -210,7 +210,9 @@ struct AssistantTests {
             #expect(try await server.database.count("casebook") == 0)
 
             _ = try await join(good).payload(EmptyPayload.self)
-            #expect(try await server.database.count("diagnosis", where: "user_id = ? AND assistant_user_id = ? AND plan_time = ?", [patient.id, assistant.id, CareFixtures.slot]) == 1)
+            #expect(
+                try await server.database.count(
+                    "diagnosis", where: "user_id = ? AND assistant_user_id = ? AND plan_time = ?", [patient.id, assistant.id, CareFixtures.slot]) == 1)
             #expect(try await server.database.count("casebook", where: "user_id = ? AND content = ''", [patient.id]) == 1)
             try await join(good).expectFailure(.conflict)
             #expect(try await server.database.count("diagnosis") == 1)
@@ -247,10 +249,12 @@ struct AssistantTests {
                 .joinProjectOnBehalf, ["id": String(project)], ["user_id": .integer(patient.id), "plan_time": .string(CareFixtures.slot)],
                 token: assistant.token
             ).payload(EmptyPayload.self)
-            let onBehalf = try #require(try await server.database.read { db in
-                try Int.fetchOne(db, sql: "SELECT id FROM diagnosis WHERE assistant_user_id = ?", arguments: [assistant.id])
-            })
-            let ownBooking = try await CareFixtures.book(server, project: try await CareFixtures.insertProject(server, doctorID: doctor.id), patient: patient.id)
+            let onBehalf = try #require(
+                try await server.database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT id FROM diagnosis WHERE assistant_user_id = ?", arguments: [assistant.id])
+                })
+            let ownBooking = try await CareFixtures.book(
+                server, project: try await CareFixtures.insertProject(server, doctorID: doctor.id), patient: patient.id)
             let strangers = try await CareFixtures.book(server, project: project, patient: stranger.id)
 
             func cancel(_ id: Int, token: String? = nil) async throws -> APIAnswer {
@@ -292,16 +296,21 @@ struct AssistantTests {
             let patient = try await server.account(.patient, phone: "13900000001")
             let hospital = try await server.insertHospital()
             let (banner, news) = try await server.database.write { db in
-                try db.execute(sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '通知', '内容', '2024-01-01 08:00:00')", arguments: [assistant.id])
+                try db.execute(
+                    sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '通知', '内容', '2024-01-01 08:00:00')",
+                    arguments: [assistant.id])
                 try db.execute(sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (0, NULL, '公告', '内容', '2024-01-01 08:00:00')")
-                try db.execute(sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '通知', '内容', '2024-01-01 08:00:00')", arguments: [patient.id])
+                try db.execute(
+                    sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '通知', '内容', '2024-01-01 08:00:00')",
+                    arguments: [patient.id])
                 try db.execute(sql: "INSERT INTO banner (audience, title) VALUES (3, '医助')")
                 let banner = Int(db.lastInsertedRowID)
                 try db.execute(sql: "INSERT INTO banner (audience, hospital_id, title) VALUES (3, ?, '医院')", arguments: [hospital])
                 try db.execute(sql: "INSERT INTO banner (audience, title) VALUES (1, '患者')")
                 var news: [Int] = []
                 for day in 1...7 {
-                    try db.execute(sql: "INSERT INTO news (type, title, content, publish_time) VALUES (3, '医助新闻', '内容', ?)", arguments: ["2024-03-0\(day) 08:00:00"])
+                    try db.execute(
+                        sql: "INSERT INTO news (type, title, content, publish_time) VALUES (3, '医助新闻', '内容', ?)", arguments: ["2024-03-0\(day) 08:00:00"])
                     news.append(Int(db.lastInsertedRowID))
                 }
                 try db.execute(sql: "INSERT INTO news (type, title, content, publish_time) VALUES (1, '患者新闻', '内容', '2024-04-01 08:00:00')")
@@ -319,9 +328,10 @@ struct AssistantTests {
                 .joinProjectOnBehalf, ["id": String(booked)], ["user_id": .integer(patient.id), "plan_time": .string(CareFixtures.slot)],
                 token: assistant.token
             ).payload(EmptyPayload.self)
-            let onBehalf = try #require(try await server.database.read { db in
-                try Int.fetchOne(db, sql: "SELECT id FROM diagnosis WHERE assistant_user_id = ?", arguments: [assistant.id])
-            })
+            let onBehalf = try #require(
+                try await server.database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT id FROM diagnosis WHERE assistant_user_id = ?", arguments: [assistant.id])
+                })
             // The patient's own booking is not the assistant's.
             _ = try await CareFixtures.book(server, project: try await CareFixtures.insertProject(server, doctorID: doctor.id), patient: patient.id)
 
@@ -345,10 +355,13 @@ struct AssistantTests {
             let booking = try await CareFixtures.book(server, project: project, patient: patient.id)
             let calls: [(Endpoint, [String: String], [String: JSONValue])] = [
                 (.assistantFollows, [:], [:]), (.bindPatient, [:], ["phone": "13900000001", "verify_code": "123456"]),
-                (.createPatient, [:], [
-                    "real_name": "孙大爷", "idno": "11010119450101123X", "height": "165", "weight": "58", "marital_status": 1,
-                    "drink_status": 0, "smoking_status": 1, "pwd": "secret1",
-                ]),
+                (
+                    .createPatient, [:],
+                    [
+                        "real_name": "孙大爷", "idno": "11010119450101123X", "height": "165", "weight": "58", "marital_status": 1,
+                        "drink_status": 0, "smoking_status": 1, "pwd": "secret1",
+                    ]
+                ),
                 (.assistantPatients, [:], [:]),
                 (.joinProjectOnBehalf, ["id": String(project)], ["user_id": .integer(patient.id), "plan_time": .string(CareFixtures.slot)]),
                 (.assistantProjects, [:], [:]), (.assistantProjectPatients, ["id": String(project)], [:]),

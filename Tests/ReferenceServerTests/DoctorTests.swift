@@ -406,7 +406,10 @@ struct DoctorTests {
             let path = ["id": String(patient.id)]
 
             let answer = try await server.call(.patientDiagnosisRecords, path, token: doctor.token)
-            guard case .array(let raw)? = try answer.json["data"] else { Issue.record("data is not a bare array"); return }
+            guard case .array(let raw)? = try answer.json["data"] else {
+                Issue.record("data is not a bare array")
+                return
+            }
             #expect(raw.count == 3)
             let records = try answer.payload(RecordArray<DiagnosisRecord>.self).records
             #expect(records.map(\.id) == [third, second, first])

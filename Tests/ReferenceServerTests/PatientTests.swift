@@ -270,9 +270,10 @@ struct PatientTests {
             let other = try await server.account(.patient, phone: "13900000002")
             let booking = try await CareFixtures.book(
                 server, project: try await CareFixtures.insertProject(server, doctorID: doctor.id, price: 50), patient: patient.id)
-            let serial = try #require(try await server.database.read { db in
-                try String.fetchOne(db, sql: "SELECT sn FROM diagnosis WHERE id = ?", arguments: [booking])
-            })
+            let serial = try #require(
+                try await server.database.read { db in
+                    try String.fetchOne(db, sql: "SELECT sn FROM diagnosis WHERE id = ?", arguments: [booking])
+                })
             let found = try await server.call(.orderQuery, ["sn": serial], token: patient.token).payload(Diagnosis.self)
             #expect(found.id == booking && found.patient?.id == patient.id && found.verifyStatus == 1)
 

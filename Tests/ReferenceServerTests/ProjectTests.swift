@@ -141,7 +141,9 @@ struct ProjectTests {
             let now = Self.start
             try await server.database.write { db in
                 _ = try Booking.join(
-                    db, Booking.Request(projectID: project.id, patientID: helped.id, assistantID: assistant.id, slot: "09:30:00 - 10:00:00", content: "代挂号", photos: []),
+                    db,
+                    Booking.Request(
+                        projectID: project.id, patientID: helped.id, assistantID: assistant.id, slot: "09:30:00 - 10:00:00", content: "代挂号", photos: []),
                     now: now)
             }
 
@@ -520,7 +522,8 @@ struct ProjectTests {
                 try db.execute(sql: "INSERT INTO org (name) VALUES ('义工联')")
                 let pending = Int(db.lastInsertedRowID)
                 try db.execute(
-                    sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, 1, '2030-01-01 00:00:00'), (?, ?, 0, '2030-01-01 00:00:00')",
+                    sql:
+                        "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, 1, '2030-01-01 00:00:00'), (?, ?, 0, '2030-01-01 00:00:00')",
                     arguments: [org, li.id, pending, wang.id])
                 return [org, pending]
             }
@@ -626,7 +629,8 @@ struct ProjectTests {
             _ = try await Self.join(server, patient, later.id, slot: "09:00:00 - 09:30:00").payload(EmptyPayload.self)
             let (spring, autumn) = try await server.database.write { db in
                 try db.execute(
-                    sql: "INSERT INTO special_project (hospital_id, date, begin, \"end\", people_count, abstract, photo) VALUES (?, '2030-03-02', '09:00:00', '17:00:00', 30, '春季义诊周', 'http://img.example/spring.jpg')",
+                    sql:
+                        "INSERT INTO special_project (hospital_id, date, begin, \"end\", people_count, abstract, photo) VALUES (?, '2030-03-02', '09:00:00', '17:00:00', 30, '春季义诊周', 'http://img.example/spring.jpg')",
                     arguments: [hospital])
                 let spring = Int(db.lastInsertedRowID)
                 try db.execute(sql: "INSERT INTO special_project (date, begin, \"end\", abstract) VALUES ('2030-09-01', '09:00:00', '12:00:00', '秋季')")

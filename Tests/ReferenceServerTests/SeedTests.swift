@@ -166,7 +166,9 @@ struct SeedTests {
         #expect(try await database.count("message", where: "type = 1") > 0)
     }
 
-    @Test("the demo world is consistent with the booking rules at any time of day", arguments: [SeedTests.morning, SeedTests.justAfterMidnight, SeedTests.lateEvening])
+    @Test(
+        "the demo world is consistent with the booking rules at any time of day",
+        arguments: [SeedTests.morning, SeedTests.justAfterMidnight, SeedTests.lateEvening])
     func demoIsConsistent(now: Date) async throws {
         let database = try ReferenceDatabase(.memory)
         _ = try await Seed.demo(into: database, configuration: Self.configuration(at: now))
@@ -192,7 +194,8 @@ struct SeedTests {
             Breakage(sql: "UPDATE diagnosis SET sn = 'VD20000101000001' WHERE id = 1", rule: "an sn that is not Booking.serial"),
             Breakage(sql: "UPDATE diagnosis SET amount = '1.00' WHERE id = 1", rule: "amount, doctor or hospital unlike the project's"),
             Breakage(
-                sql: "UPDATE project SET people_count = 1 WHERE id = (SELECT project_id FROM diagnosis WHERE verify_status = 1 GROUP BY project_id HAVING COUNT(*) > 1 LIMIT 1)",
+                sql:
+                    "UPDATE project SET people_count = 1 WHERE id = (SELECT project_id FROM diagnosis WHERE verify_status = 1 GROUP BY project_id HAVING COUNT(*) > 1 LIMIT 1)",
                 rule: "active bookings exceed people_count"),
             Breakage(
                 sql: "UPDATE diagnosis SET refund_status = NULL WHERE id = (SELECT MIN(id) FROM diagnosis WHERE refund_status IS NOT NULL)",
@@ -320,69 +323,113 @@ private enum SeedChecks {
         let started = "(p.date < :today OR (p.date = :today AND p.begin <= :clock))"
         let arguments: StatementArguments = ["now": stamp, "today": today, "clock": clock]
         let rules: [(String, String)] = [
-            ("active bookings exceed people_count", """
+            (
+                "active bookings exceed people_count",
+                """
                 SELECT COUNT(*) FROM project p
                 WHERE (SELECT COUNT(*) FROM diagnosis d WHERE d.project_id = p.id AND d.verify_status = 1) > p.people_count
-                """),
-            ("a diagnosis without its own casebook", """
+                """
+            ),
+            (
+                "a diagnosis without its own casebook",
+                """
                 SELECT COUNT(*) FROM diagnosis d LEFT JOIN casebook c ON c.id = d.casebook_id
                 WHERE c.id IS NULL OR c.user_id <> d.user_id OR c.project_id <> d.project_id
-                """),
-            ("an sn that is not Booking.serial of the booking day", """
+                """
+            ),
+            (
+                "an sn that is not Booking.serial of the booking day",
+                """
                 SELECT COUNT(*) FROM diagnosis
                 WHERE sn IS NULL OR sn <> 'VD' || replace(substr(created_at, 1, 10), '-', '') || printf('%06d', id % 1000000)
-                """),
-            ("amount, doctor or hospital unlike the project's", """
+                """
+            ),
+            (
+                "amount, doctor or hospital unlike the project's",
+                """
                 SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id
                 WHERE d.amount <> printf('%.2f', p.price) OR d.doctor_user_id <> p.doctor_id OR d.hospital_id IS NOT p.hospital_id
-                """),
-            ("a project's hospital is not its doctor's", """
+                """
+            ),
+            (
+                "a project's hospital is not its doctor's",
+                """
                 SELECT COUNT(*) FROM project p JOIN user u ON u.id = p.doctor_id WHERE u.type <> 2 OR p.hospital_id IS NOT u.hospital_id
-                """),
-            ("a refund that Booking would not have started", """
+                """
+            ),
+            (
+                "a refund that Booking would not have started",
+                """
                 SELECT COUNT(*) FROM diagnosis
                 WHERE (refund_status IS NOT NULL) <> (CAST(amount AS REAL) > 0 AND (verify_status IN (2, 3) OR status = 3))
                    OR (refund_status IS NOT NULL AND (refund_status <> 1 OR refund_time IS NULL OR refund_time < created_at
                        OR refund_sn IS NOT 'RF' || replace(substr(refund_time, 1, 10), '-', '') || printf('%06d', id % 1000000)))
-                """),
-            ("an ended booking that was not waiting, or ended after its project started", """
+                """
+            ),
+            (
+                "an ended booking that was not waiting, or ended after its project started",
+                """
                 SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id
                 WHERE d.verify_status IN (2, 3) AND (d.status <> 1 OR d.updated_at >= p.date || ' ' || p.begin
                     OR (d.verify_status = 2 AND d.reject_msg = '') OR (d.verify_status = 3 AND d.reject_msg NOT IN ('', '医生已取消义诊')))
-                """),
-            ("a booking made once its project had started", """
+                """
+            ),
+            (
+                "a booking made once its project had started",
+                """
                 SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id
                 WHERE d.created_at >= p.date || ' ' || p.begin OR d.created_at < p.created_at
-                """),
+                """
+            ),
             ("seen before the project started", "SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id WHERE d.status = 3 AND NOT \(started)"),
             ("a no-show of a project not over", "SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id WHERE d.status = 2 AND NOT \(over)"),
             // Nothing on the server marks a no-show, so a project that ended earlier today may
             // still hold waiting bookings; the seeds settle those of earlier days.
-            ("a booking still waiting in a project of an earlier day", """
+            (
+                "a booking still waiting in a project of an earlier day",
+                """
                 SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id
                 WHERE d.verify_status = 1 AND d.status = 1 AND p.status = 1 AND p.date < :today
-                """),
-            ("an active booking in a cancelled project", """
+                """
+            ),
+            (
+                "an active booking in a cancelled project",
+                """
                 SELECT COUNT(*) FROM diagnosis d JOIN project p ON p.id = d.project_id WHERE p.status = 0 AND d.verify_status = 1
-                """),
-            ("ratings or results of a visit that did not take place", """
+                """
+            ),
+            (
+                "ratings or results of a visit that did not take place",
+                """
                 SELECT COUNT(*) FROM diagnosis
                 WHERE (patient_credit_score > 0 OR doctor_score > 0 OR diag_result IS NOT NULL) AND NOT (verify_status = 1 AND status = 3)
                    OR (doctor_comment_time IS NULL) <> (patient_credit_score = 0)
                    OR (patient_comment_time IS NULL) <> (doctor_score = 0)
                    OR (doctor_comment IS NULL) <> (doctor_score = 0)
                    OR patient_credit_score NOT BETWEEN 0 AND 5 OR doctor_score NOT BETWEEN 0 AND 5
-                """),
-            ("confirm_no_refund off a no-show with a deposit", """
+                """
+            ),
+            (
+                "confirm_no_refund off a no-show with a deposit",
+                """
                 SELECT COUNT(*) FROM diagnosis WHERE confirm_no_refund <> (status = 2 AND CAST(amount AS REAL) > 0)
-                """),
-            ("an assistant booking for a patient the assistant does not look after", """
+                """
+            ),
+            (
+                "an assistant booking for a patient the assistant does not look after",
+                """
                 SELECT COUNT(*) FROM diagnosis d WHERE d.assistant_user_id > 0 AND NOT EXISTS (
                     SELECT 1 FROM assistant_patient ap JOIN user a ON a.id = ap.assistant_id
                     WHERE ap.assistant_id = d.assistant_user_id AND ap.patient_id = d.user_id AND a.type = 3)
-                """),
-            ("a booking's patient is not a patient", "SELECT COUNT(*) FROM diagnosis d JOIN user u ON u.id = d.user_id WHERE u.type <> 1 OR u.real_name IS NULL"),
-            ("a timestamp after now", """
+                """
+            ),
+            (
+                "a booking's patient is not a patient",
+                "SELECT COUNT(*) FROM diagnosis d JOIN user u ON u.id = d.user_id WHERE u.type <> 1 OR u.real_name IS NULL"
+            ),
+            (
+                "a timestamp after now",
+                """
                 SELECT (SELECT COUNT(*) FROM diagnosis WHERE created_at > :now OR updated_at > :now OR refund_time > :now
                             OR doctor_comment_time > :now OR patient_comment_time > :now OR updated_at < created_at)
                      + (SELECT COUNT(*) FROM casebook WHERE created_at > :now)
@@ -392,48 +439,76 @@ private enum SeedChecks {
                      + (SELECT COUNT(*) FROM message WHERE publish_time > :now)
                      + (SELECT COUNT(*) FROM news WHERE publish_time > :now)
                      + (SELECT COUNT(*) FROM follow WHERE created_at > :now)
-                """),
-            ("a dialog whose last_msg_id is not its last message", """
+                """
+            ),
+            (
+                "a dialog whose last_msg_id is not its last message",
+                """
                 SELECT COUNT(*) FROM chat_dialog c WHERE c.last_msg_id IS NOT (SELECT MAX(id) FROM chat_message m WHERE m.dialog_id = c.id)
-                """),
-            ("a chat message outside its dialog's pair, or typed unlike its sender", """
+                """
+            ),
+            (
+                "a chat message outside its dialog's pair, or typed unlike its sender",
+                """
                 SELECT COUNT(*) FROM chat_message m JOIN chat_dialog c ON c.id = m.dialog_id
                 WHERE NOT ((m.type = 1 AND m.from_user_id = c.patient_user_id AND m.to_user_id = c.doctor_user_id)
                         OR (m.type = 2 AND m.from_user_id = c.doctor_user_id AND m.to_user_id = c.patient_user_id))
-                """),
-            ("chat message ids that do not grow with time", """
+                """
+            ),
+            (
+                "chat message ids that do not grow with time",
+                """
                 SELECT COUNT(*) FROM (SELECT created_at, LAG(created_at) OVER (ORDER BY id) AS previous FROM chat_message) WHERE previous > created_at
-                """),
-            ("an unread message its reader has answered since", """
+                """
+            ),
+            (
+                "an unread message its reader has answered since",
+                """
                 SELECT COUNT(*) FROM chat_message a WHERE a.is_read = 0 AND EXISTS (
                     SELECT 1 FROM chat_message b WHERE b.dialog_id = a.dialog_id AND b.id > a.id AND b.from_user_id = a.to_user_id)
-                """),
+                """
+            ),
             ("a system message typed unlike its recipient", "SELECT COUNT(*) FROM message WHERE (type = 0) <> (to_user_id IS NULL) OR type NOT IN (0, 1)"),
-            ("news or banners for an unknown audience", "SELECT (SELECT COUNT(*) FROM news WHERE type NOT IN (1, 2, 3)) + (SELECT COUNT(*) FROM banner WHERE audience NOT IN (1, 3))"),
-            ("a follow of someone who is not a doctor", """
+            (
+                "news or banners for an unknown audience",
+                "SELECT (SELECT COUNT(*) FROM news WHERE type NOT IN (1, 2, 3)) + (SELECT COUNT(*) FROM banner WHERE audience NOT IN (1, 3))"
+            ),
+            (
+                "a follow of someone who is not a doctor",
+                """
                 SELECT COUNT(*) FROM follow f JOIN user u ON u.id = f.user_id JOIN user d ON d.id = f.doctor_id WHERE u.type = 2 OR d.type <> 2
-                """),
+                """
+            ),
             ("an organisation membership not approved", "SELECT COUNT(*) FROM org_member WHERE verify_status <> 1"),
-            ("a special project unlike its projects", """
+            (
+                "a special project unlike its projects",
+                """
                 SELECT COUNT(*) FROM special_project s
                 WHERE NOT EXISTS (SELECT 1 FROM special_project_item i WHERE i.special_project_id = s.id)
                    OR EXISTS (SELECT 1 FROM special_project_item i JOIN project p ON p.id = i.project_id WHERE i.special_project_id = s.id AND p.date <> s.date)
                    OR s.people_count <> (SELECT SUM(p.people_count) FROM special_project_item i JOIN project p ON p.id = i.project_id WHERE i.special_project_id = s.id)
-                """),
-            ("an incomplete profile", """
+                """
+            ),
+            (
+                "an incomplete profile",
+                """
                 SELECT COUNT(*) FROM user WHERE password_hash = '' OR real_name IS NULL OR idno IS NULL OR province_id IS NULL
                    OR (type = 1 AND (height IS NULL OR weight IS NULL OR marital_status IS NULL OR drink_status IS NULL OR smoking_status IS NULL))
                    OR (type = 2 AND (hospital_id IS NULL OR departments IS NULL OR job_position IS NULL OR good_at IS NULL OR work_photo = '[]'))
                    OR (type = 3 AND team_name IS NULL)
-                """),
-            ("a region id that is not a seeded district of its city and province", """
+                """
+            ),
+            (
+                "a region id that is not a seeded district of its city and province",
+                """
                 SELECT (SELECT COUNT(*) FROM user u WHERE NOT EXISTS (
                             SELECT 1 FROM city c JOIN city t ON t.id = c.parent_id
                             WHERE c.id = u.county_id AND t.id = u.city_id AND t.parent_id = u.province_id))
                      + (SELECT COUNT(*) FROM hospital h WHERE NOT EXISTS (
                             SELECT 1 FROM city c JOIN city t ON t.id = c.parent_id
                             WHERE c.id = h.county_id AND t.id = h.city_id AND t.parent_id = h.province_id))
-                """),
+                """
+            ),
         ]
         var problems: [String] = []
         for (rule, sql) in rules {

@@ -166,7 +166,9 @@ struct MirrorSyncTests {
             _ = await world.puller.pullAll()
             let dialogsBefore = try await world.mirrored(.chatDialogs)
             try await world.running.database.write { db in
-                try db.execute(sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '新通知', '内容', '2099-01-01 00:00:00')", arguments: [world.userID])
+                try db.execute(
+                    sql: "INSERT INTO message (type, to_user_id, title, content, publish_time) VALUES (1, ?, '新通知', '内容', '2099-01-01 00:00:00')",
+                    arguments: [world.userID])
             }
             await world.running.server.faults.add(FaultRule(.resetBeforeHandler, method: "GET", path: "/message", times: 1))
             let broken = await world.puller.pullAll()

@@ -36,7 +36,8 @@ struct PageDecoderTests {
 
     @Test("lists of people are read as the structure the endpoint documents")
     func people() throws {
-        let doctors = #"{"error_code": 0, "data": {"list": [{"id": 6, "real_name": "张伟"}], "page": {"current_page": 1, "total_page": 1, "count": 1, "page_size": 10}}}"#
+        let doctors =
+            #"{"error_code": 0, "data": {"list": [{"id": 6, "real_name": "张伟"}], "page": {"current_page": 1, "total_page": 1, "count": 1, "page_size": 10}}}"#
         let page = try PageDecoder.decode(Data(doctors.utf8), for: PullStep(.patientFollows, into: .users, paging: .complete), role: .patient)
         #expect(page.records.first?.columns["role"] == .integer(UserRole.doctor.rawValue))
         let patients = #"{"error_code": 0, "data": {"list": [{"id": 7}, {"id": 8}]}}"#

@@ -42,9 +42,15 @@ struct SyncScheduleTests {
         var now = start
         var waits: [Duration] = []
         for _ in 1...7 {
-            guard case .pull = schedule.next(now: now) else { Issue.record("expected a pull"); return }
+            guard case .pull = schedule.next(now: now) else {
+                Issue.record("expected a pull")
+                return
+            }
             schedule.finished(reachedUpstream: false, authExpired: false, now: now, jitterRoll: 0.5)
-            guard case .wait(let until) = schedule.next(now: now) else { Issue.record("expected a wait"); return }
+            guard case .wait(let until) = schedule.next(now: now) else {
+                Issue.record("expected a wait")
+                return
+            }
             waits.append(until - now)
             now = until
         }

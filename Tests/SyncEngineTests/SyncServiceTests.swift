@@ -62,7 +62,9 @@ struct SyncServiceTests {
             logger.logLevel = .warning
             let service = SyncService(
                 puller: puller,
-                configuration: .init(intervals: [.hot: .seconds(3600), .warm: .seconds(3600), .cold: .seconds(3600)], backoffBase: .milliseconds(100), backoffCap: .milliseconds(400)),
+                configuration: .init(
+                    intervals: [.hot: .seconds(3600), .warm: .seconds(3600), .cold: .seconds(3600)], backoffBase: .milliseconds(100),
+                    backoffCap: .milliseconds(400)),
                 logger: logger)
             let log = EventLog()
             let stream = await service.events()
@@ -70,29 +72,56 @@ struct SyncServiceTests {
             let loop = Task { await service.run() }
 
             // The full pull at start.
-            guard case .pulled(let tiers, let report, .online)? = await log.next() else { Issue.record("no start pull"); loop.cancel(); return }
+            guard case .pulled(let tiers, let report, .online)? = await log.next() else {
+                Issue.record("no start pull")
+                loop.cancel()
+                return
+            }
             #expect(tiers == Set(PullTier.allCases) && !report.entries.isEmpty)
 
             // Every request fails: offline, and it retries by itself, backing off.
             await running.server.faults.add(FaultRule(.serverErrorBeforeHandler, status: 503))
             await service.syncNow()
-            guard case .pulled(_, let failed, .offline)? = await log.next() else { Issue.record("not offline"); loop.cancel(); return }
+            guard case .pulled(_, let failed, .offline)? = await log.next() else {
+                Issue.record("not offline")
+                loop.cancel()
+                return
+            }
             #expect(failed.answered == 0 && failed.unanswered > 0)
-            guard case .pulled(_, _, .offline)? = await log.next() else { Issue.record("no retry"); loop.cancel(); return }
+            guard case .pulled(_, _, .offline)? = await log.next() else {
+                Issue.record("no retry")
+                loop.cancel()
+                return
+            }
             #expect(await service.connectivity == .offline)
 
             // The upstream recovers: the next retry brings it back online without being asked.
             await running.server.faults.removeAll()
-            guard case .pulled(_, _, .online)? = await log.next() else { Issue.record("not back online"); loop.cancel(); return }
+            guard case .pulled(_, _, .online)? = await log.next() else {
+                Issue.record("not back online")
+                loop.cancel()
+                return
+            }
 
             // The token expires: reported once, then nothing until a new login.
             running.server.advanceClock(by: 8 * 24 * 3600)
             await service.syncNow()
-            guard case .authExpired? = await log.next() else { Issue.record("expiry not reported"); loop.cancel(); return }
+            guard case .authExpired? = await log.next() else {
+                Issue.record("expiry not reported")
+                loop.cancel()
+                return
+            }
             #expect(await service.isAuthExpired)
-            guard case .applied = await client.login(phone: "13800000021", password: "demo123", role: .patient) else { loop.cancel(); return }
+            guard case .applied = await client.login(phone: "13800000021", password: "demo123", role: .patient) else {
+                loop.cancel()
+                return
+            }
             await service.loggedIn()
-            guard case .pulled(_, _, .online)? = await log.next() else { Issue.record("no pull after login"); loop.cancel(); return }
+            guard case .pulled(_, _, .online)? = await log.next() else {
+                Issue.record("no pull after login")
+                loop.cancel()
+                return
+            }
 
             loop.cancel()
             await loop.value

@@ -80,9 +80,15 @@ struct SocketActivationTests {
         let directory = try TemporaryDirectory()
         let first = try listeningUnixSocket(at: directory.path + "/a.sock")
         let second = try listeningUnixSocket(at: directory.path + "/b.sock")
-        defer { close(first); close(second) }
+        defer {
+            close(first)
+            close(second)
+        }
         let base = try consecutivePair(first, second)
-        defer { close(base); close(base + 1) }
+        defer {
+            close(base)
+            close(base + 1)
+        }
         let environment = ["LISTEN_PID": "\(me)", "LISTEN_FDS": "2", "LISTEN_FDNAMES": "a:b"]
         let listeners = try SocketActivation.listeners(environment: environment, pid: me, firstDescriptor: base)
         #expect(listeners.map(\.descriptor) == [base, base + 1] && listeners.map(\.name) == ["a", "b"])
@@ -123,7 +129,10 @@ struct SocketActivationTests {
 
         var pipeEnds: [Int32] = [0, 0]
         #expect(pipe(&pipeEnds) == 0)
-        defer { close(pipeEnds[0]); close(pipeEnds[1]) }
+        defer {
+            close(pipeEnds[0])
+            close(pipeEnds[1])
+        }
         #expect(refusal(pipeEnds[0])?.contains("is a pipe") == true)
 
         // A number far above any descriptor this process can have open.

@@ -8,7 +8,7 @@ import UpstreamClient
 import VolunteerAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every row of the outcome taxonomy, from a hand-built ``UpstreamExchange``: no sockets.
@@ -241,7 +241,9 @@ struct OutcomeClassifierTests {
     func descriptions() {
         #expect(UpstreamOutcome<String>.applied("secret medical data").description == "applied")
         #expect(UpstreamOutcome<String>.authExpired.description == "auth expired")
-        #expect(classify(.failure(IOError(errnoCode: ECONNREFUSED, reason: "connect"), requestSent: false)).description == "retryable: not sent: connection refused")
+        #expect(
+            classify(.failure(IOError(errnoCode: ECONNREFUSED, reason: "connect"), requestSent: false)).description == "retryable: not sent: connection refused"
+        )
         #expect(UpstreamOutcome<Int>.applied(3).map { $0 * 2 } == .applied(6))
         #expect(UpstreamOutcome<Int>.authExpired.map { $0 * 2 } == .authExpired)
     }

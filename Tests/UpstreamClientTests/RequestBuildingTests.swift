@@ -30,7 +30,10 @@ struct RequestBuildingTests {
             endpoint: .projects,
             parameters: ["sort": 1, "keyword": "老人 & +", "service_target": ["儿童", "老人"], "org_id": nil, "empty": []],
             baseURL: base)
-        #expect(request.url == "http://127.0.0.1:8080/project?keyword=%E8%80%81%E4%BA%BA%20%26%20%2B&service_target%5B%5D=%E5%84%BF%E7%AB%A5&service_target%5B%5D=%E8%80%81%E4%BA%BA&sort=1")
+        #expect(
+            request.url
+                == "http://127.0.0.1:8080/project?keyword=%E8%80%81%E4%BA%BA%20%26%20%2B&service_target%5B%5D=%E5%84%BF%E7%AB%A5&service_target%5B%5D=%E8%80%81%E4%BA%BA&sort=1"
+        )
         #expect(request.body == nil)
         #expect(URL(string: request.url)?.query(percentEncoded: true) == String(request.url.split(separator: "?")[1]))
     }

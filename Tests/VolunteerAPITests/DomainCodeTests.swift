@@ -13,7 +13,8 @@ struct DomainCodeTests {
     /// A bare code: `status = 1`, `verify_status IN (2, 3)`, `(row["status"] as Int) == 3`,
     /// `"verify_status": 2`, `isJoined == 1`, `type = 2`.
     static let bareCode = try! NSRegularExpression(
-        pattern: #"\b(status|verify_status|refund_status|progress_status|project_status|is_join|type|verifyStatus|refundStatus|progressStatus|projectStatus|isJoined)\s*(=|==|!=|<>)\s*[0-9]"#
+        pattern:
+            #"\b(status|verify_status|refund_status|progress_status|project_status|is_join|type|verifyStatus|refundStatus|progressStatus|projectStatus|isJoined)\s*(=|==|!=|<>)\s*[0-9]"#
             + #"|\b(status|verify_status|refund_status|progress_status|type)\s+IN\s*\(\s*[0-9]"#
             + #"|\["(verify_status|status|refund_status|type|project_status|is_join)"\]( as Int\??)?\)?\s*(==|!=)\s*[0-9]"#
             + #"|"(status|verify_status|refund_status|progress_status|project_status|is_join)"\s*:\s*[0-9]"#)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VolunteerAPI
 
 /// One row of the endpoint table of ENDPOINTS.md.
@@ -57,10 +58,11 @@ private enum EndpointTable {
             // "| a | b |" splits into ["", "a", "b", ""].
             guard cells.count >= 3, let method = HTTPMethod(rawValue: cells[2]) else { continue }
             try #require(cells.count == 9, "row \(line) should have 7 cells")
-            rows.append(TableRow(
-                section: cells[1], method: method, path: cells[3], params: cells[4],
-                returns: cells[5], kind: cells[6], roles: cells[7]
-            ))
+            rows.append(
+                TableRow(
+                    section: cells[1], method: method, path: cells[3], params: cells[4],
+                    returns: cells[5], kind: cells[6], roles: cells[7]
+                ))
         }
         return rows
     }

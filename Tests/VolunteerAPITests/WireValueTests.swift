@@ -83,7 +83,12 @@ struct WireValueTests {
         let text = #"{"a": [1, 2.5, "3", true, false, null, {"b": {}}, [], 0, 1e2, -0.5], "c": -7, "big": 18446744073709551615, "é": "汉字"}"#
         let parsed = try JSONValue.parse(text)
         #expect(parsed == (try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))))
-        #expect(parsed["a"] == .array([.integer(1), .number(2.5), .string("3"), .bool(true), .bool(false), .null, .object(["b": .object([:])]), .array([]), .integer(0), .integer(100), .number(-0.5)]))
+        #expect(
+            parsed["a"]
+                == .array([
+                    .integer(1), .number(2.5), .string("3"), .bool(true), .bool(false), .null, .object(["b": .object([:])]), .array([]), .integer(0),
+                    .integer(100), .number(-0.5),
+                ]))
         #expect(parsed["big"] == .number(Double(UInt64.max)))
         #expect(try JSONValue.parse("42") == .integer(42))
         #expect(try JSONValue.parse("\"x\"") == .string("x"))

@@ -38,7 +38,9 @@ struct CrashAtEveryStepTests {
                 for n in 1...upTo {
                     let marker = "crash \(step) \(n) #"
                     let state = world.directory.file("state-\(step)-\(n)")
-                    let crashing = try world.start(environment: ["VDSYNCD_CRASH_AT": "\(step):\(n)", "VDSYNC_STATE_DIRECTORY": state, "VDSYNC_LOG_LEVEL": "debug"])
+                    let crashing = try world.start(environment: [
+                        "VDSYNCD_CRASH_AT": "\(step):\(n)", "VDSYNC_STATE_DIRECTORY": state, "VDSYNC_LOG_LEVEL": "debug",
+                    ])
                     defer { crashing.kill() }
                     try await world.ready(crashing, from: world.notify.messages.count)
                     // The crash may come before the login is seen (start-up's own state change):
@@ -77,7 +79,10 @@ struct CrashAtEveryStepTests {
 
                     for content in acknowledged {
                         let count = try await world.running.database.count("chat_message", where: "from_user_id = ? AND content = ?", [doctor, content])
-                        #expect(count == 1, "\(step):\(n) acknowledged \(content) is upstream \(count) times: \(DaemonFailure("crashed", crashing)) \(DaemonFailure("resumed", resumed))")
+                        #expect(
+                            count == 1,
+                            "\(step):\(n) acknowledged \(content) is upstream \(count) times: \(DaemonFailure("crashed", crashing)) \(DaemonFailure("resumed", resumed))"
+                        )
                         if count != 1 { doubled += 1 }
                     }
                     for content in unacknowledged {

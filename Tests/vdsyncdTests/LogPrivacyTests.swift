@@ -98,7 +98,7 @@ struct LogPrivacyTests {
             #expect(leaks.isEmpty, "lines with secrets:\n\(leaks.joined(separator: "\n"))")
             let masked = lines.filter { $0.contains("***") }
             print("vdsyncd log privacy: \(lines.count) stderr lines checked, \(masked.count) with masked values, \(tokens.count) tokens")
-            if ProcessInfo.processInfo.environment["VDSYNCD_TESTS_PRINT_LOG"] != nil { lines.forEach { print("  \($0)") } }
+            if ProcessInfo.processInfo.environment["VDSYNCD_TESTS_PRINT_LOG"] != nil { for line in lines { print("  \(line)") } }
         }
     }
 }

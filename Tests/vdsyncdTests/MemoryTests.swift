@@ -7,7 +7,9 @@ import Testing
 /// every 15 s (the soak's RSS growth, docs/reliability.md "Memory").
 @Suite("vdsyncd process: memory", .tags(.process), .timeLimit(.minutes(2)))
 struct MemoryTests {
-    @Test("after pulls, sends and reads the daemon has at most one malloc heap besides the main arena and trims its heap every 15 s; MALLOC_ARENA_MAX set by the operator wins")
+    @Test(
+        "after pulls, sends and reads the daemon has at most one malloc heap besides the main arena and trims its heap every 15 s; MALLOC_ARENA_MAX set by the operator wins"
+    )
     func boundedArenas() async throws {
         for (environment, bounded) in [([String: String](), true), (["MALLOC_ARENA_MAX": "16"], false)] {
             try await DaemonWorld.with { world in

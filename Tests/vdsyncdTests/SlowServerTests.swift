@@ -91,7 +91,8 @@ struct SlowServerTests {
             let listed = try await world.call("outbox.list")
             #expect(listed[0]?["state"] == "unknown")
             #expect(listed[0]?["settles_at"] == .string(until), "outbox.list says until when")
-            #expect(await world.notify.first(timeout: .seconds(10), where: { $0["STATUS"]?.contains("(1 settling)") == true }) != nil, "\(world.notify.messages)")
+            #expect(
+                await world.notify.first(timeout: .seconds(10), where: { $0["STATUS"]?.contains("(1 settling)") == true }) != nil, "\(world.notify.messages)")
             let entries = try await world.allApplied(1, daemon, timeout: .seconds(30))
             #expect(entries.first?["attempts"] == 2, "sent again once the first send had settled")
             #expect(entries.first?["settles_at"] == .null)

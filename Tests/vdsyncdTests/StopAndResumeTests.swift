@@ -43,7 +43,9 @@ struct StopAndResumeTests {
             let ended = await first.waitForExit(timeout: .seconds(15))
             let took = ContinuousClock.now - stopSent
             let sentBeforeRestart = try await countSent()
-            print("vdsyncd stop: \(ended.map { "\($0)" } ?? "still running") after \(took.formatted(.units(allowed: [.milliseconds]))); \(sentBeforeRestart) of \(queued) messages upstream")
+            print(
+                "vdsyncd stop: \(ended.map { "\($0)" } ?? "still running") after \(took.formatted(.units(allowed: [.milliseconds]))); \(sentBeforeRestart) of \(queued) messages upstream"
+            )
             #expect(ended == .exited(0), "\(DaemonFailure("stop", first))")
             #expect(took < .seconds(15))
             #expect(await world.notify.first("STOPPING", from: beforeStop, timeout: .seconds(1)) != nil, "\(world.notify.messages)")

@@ -1,6 +1,6 @@
 import Foundation
-import VolunteerAPI
 import GRDB
+import VolunteerAPI
 
 /// The reference server's own state: one SQLite database (a file in WAL mode, or in memory
 /// for tests), created and migrated on open.

@@ -36,12 +36,13 @@ struct APIRouter {
     /// The template with placeholders named by position (`/news/{p1}/list`): Hummingbird's
     /// router refuses two names at one position (`/news/{type}/list` beside `/news/{id}`).
     static func routerPath(_ template: PathTemplate) -> String {
-        "/" + template.segments.enumerated().map { index, segment in
-            switch segment {
-            case .literal(let text): text
-            case .parameter: "{p\(index)}"
-            }
-        }.joined(separator: "/")
+        "/"
+            + template.segments.enumerated().map { index, segment in
+                switch segment {
+                case .literal(let text): text
+                case .parameter: "{p\(index)}"
+                }
+            }.joined(separator: "/")
     }
 
     private func respond(to request: Request, context: APIContext, endpoint: Endpoint, handler: Handler) async throws -> Response {

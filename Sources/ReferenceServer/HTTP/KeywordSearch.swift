@@ -19,7 +19,8 @@ struct KeywordSearch: Sendable, Hashable {
 
     /// The pattern for `column LIKE ? ESCAPE '\'`, finding the keyword anywhere.
     var likePattern: String {
-        let escaped = text
+        let escaped =
+            text
             .replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")

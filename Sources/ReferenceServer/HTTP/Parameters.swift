@@ -154,15 +154,18 @@ struct Parameters: Sendable {
             case .number(let number): set(name, .text(String(number)))
             case .bool(let flag): set(name, .text(flag ? "1" : "0"))
             case .array(let elements):
-                set(name, .list(elements.compactMap { element in
-                    switch element {
-                    case .string(let text): text
-                    case .integer(let number): String(number)
-                    case .number(let number): String(number)
-                    case .object, .array: (try? JSONEncoder().encode(element)).map { String(decoding: $0, as: UTF8.self) }
-                    default: nil
-                    }
-                }))
+                set(
+                    name,
+                    .list(
+                        elements.compactMap { element in
+                            switch element {
+                            case .string(let text): text
+                            case .integer(let number): String(number)
+                            case .number(let number): String(number)
+                            case .object, .array: (try? JSONEncoder().encode(element)).map { String(decoding: $0, as: UTF8.self) }
+                            default: nil
+                            }
+                        }))
             case .object:
                 let text = (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
                 set(name, .text(text))

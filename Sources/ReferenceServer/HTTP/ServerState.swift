@@ -1,7 +1,7 @@
 import Foundation
-import VolunteerAPI
 import Logging
 import Synchronization
+import VolunteerAPI
 
 /// What every handler shares: the database, the configuration and the fault plan.
 final class ServerState: Sendable {

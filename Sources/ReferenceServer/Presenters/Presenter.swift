@@ -77,7 +77,8 @@ struct Presenter {
             db, sql: "SELECT AVG(NULLIF(doctor_score, 0)) FROM diagnosis WHERE doctor_user_id = ?", arguments: [id])
         let organisations = try Row.fetchAll(
             db,
-            sql: "SELECT org.* FROM org JOIN org_member ON org_member.org_id = org.id WHERE org_member.doctor_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue) ORDER BY org.id",
+            sql:
+                "SELECT org.* FROM org JOIN org_member ON org_member.org_id = org.id WHERE org_member.doctor_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue) ORDER BY org.id",
             arguments: [id]
         ).map(organisation)
         return Doctor(
@@ -121,7 +122,8 @@ struct Presenter {
         let state = ProjectState(row: row, now: now)
         let joined = try Row.fetchAll(
             db,
-            sql: "SELECT user.* FROM diagnosis JOIN user ON user.id = diagnosis.user_id WHERE diagnosis.project_id = ? AND diagnosis.verify_status = \(BookingStatus.booked.rawValue) ORDER BY diagnosis.id",
+            sql:
+                "SELECT user.* FROM diagnosis JOIN user ON user.id = diagnosis.user_id WHERE diagnosis.project_id = ? AND diagnosis.verify_status = \(BookingStatus.booked.rawValue) ORDER BY diagnosis.id",
             arguments: [id])
         let capacity: Int = row["people_count"]
         var joinedByCaller = false
@@ -130,16 +132,18 @@ struct Presenter {
         if let caller {
             switch caller.role {
             case .patient:
-                let active = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
-                    arguments: [id, caller.userID]) ?? 0
+                let active =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
+                        arguments: [id, caller.userID]) ?? 0
                 joinedByCaller = active > 0
                 cancellable = active > 0 && state.isUpcoming
             case .doctor:
                 cancellable = (row["doctor_id"] as Int) == caller.userID && state.isUpcoming
             case .assistant:
                 assistantJoins = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND assistant_user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
+                    db,
+                    sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND assistant_user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                     arguments: [id, caller.userID])
             }
         }
@@ -160,7 +164,8 @@ struct Presenter {
         let slots = Self.slotCapacities(capacities)
         guard !slots.isEmpty else { return nil }
         let taken = try Row.fetchAll(
-            db, sql: "SELECT plan_time, COUNT(*) AS n FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue) GROUP BY plan_time",
+            db,
+            sql: "SELECT plan_time, COUNT(*) AS n FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue) GROUP BY plan_time",
             arguments: [projectID]
         ).reduce(into: [String: Int]()) { $0[$1["plan_time"] ?? ""] = $1["n"] }
         return PlanTime(slots.map { PlanTime.Slot($0.key, remaining: max(0, $0.value - (taken[$0.key] ?? 0))) })

@@ -1,6 +1,6 @@
 import Foundation
-import VolunteerAPI
 import GRDB
+import VolunteerAPI
 
 /// Where a project stands in time: upcoming, in progress, or over (finished or cancelled),
 /// from its date, hours and `status` (``ProjectStatus``).

@@ -231,7 +231,8 @@ enum Accounts {
         let expires = call.now.timeIntervalSince1970 + call.configuration.codeLifetime
         try await call.database.write { db in
             try db.execute(
-                sql: "INSERT INTO verify_code (phone, code, expires_at) VALUES (?, ?, ?) ON CONFLICT(phone) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
+                sql:
+                    "INSERT INTO verify_code (phone, code, expires_at) VALUES (?, ?, ?) ON CONFLICT(phone) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
                 arguments: [phone, code, expires])
         }
     }

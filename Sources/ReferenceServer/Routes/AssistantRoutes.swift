@@ -18,7 +18,9 @@ extension RouteTable {
             try await call.database.write { db in
                 // The code first: whether a phone has an account is told only to whoever holds its code.
                 try Accounts.consumeVerifyCode(db, phone: phone, code: code, now: call.now)
-                guard let patientID = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = \(UserRole.patient.rawValue)", arguments: [phone]) else {
+                guard
+                    let patientID = try Int.fetchOne(db, sql: "SELECT id FROM user WHERE phone = ? AND type = \(UserRole.patient.rawValue)", arguments: [phone])
+                else {
                     throw APIFailure.notFound("患者账号")
                 }
                 guard try !AssistantPatients.isBound(db, assistantID: caller.userID, patientID: patientID) else {
@@ -36,12 +38,13 @@ extension RouteTable {
             let hash = Accounts.hash(try Accounts.password(call.parameters), call)
             try await call.database.write { db in
                 // The answer carries no id, so a retried create is recognised by the ID-card number.
-                let duplicates = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM assistant_patient JOIN user ON user.id = assistant_patient.patient_id
-                        WHERE assistant_patient.assistant_id = ? AND user.idno = ?
-                        """, arguments: [caller.userID, idno]) ?? 0
+                let duplicates =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM assistant_patient JOIN user ON user.id = assistant_patient.patient_id
+                            WHERE assistant_patient.assistant_id = ? AND user.idno = ?
+                            """, arguments: [caller.userID, idno]) ?? 0
                 guard duplicates == 0 else { throw APIFailure(.conflict, "已有身份证号相同的病人") }
                 let names = ["type", "phone", "password_hash", "created_at"] + profile.columns.map(\.name)
                 let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")

@@ -33,15 +33,22 @@ enum Booking {
         let state = ProjectState(row: project, now: now)
         guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
         guard state.isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束，不能挂号") }
-        guard let patient = try Row.fetchOne(db, sql: "SELECT real_name FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [request.patientID]) else {
+        guard
+            let patient = try Row.fetchOne(
+                db, sql: "SELECT real_name FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [request.patientID])
+        else {
             throw APIFailure.notFound("患者")
         }
         guard (patient["real_name"] as String?) != nil else { throw APIFailure(.invalidParameter, "请先补全患者信息") }
-        let active = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
-            arguments: [request.projectID, request.patientID]) ?? 0
+        let active =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
+                arguments: [request.projectID, request.patientID]) ?? 0
         guard active == 0 else { throw APIFailure(.conflict, "已挂号此义诊") }
-        let taken = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue)", arguments: [request.projectID]) ?? 0
+        let taken =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
+                arguments: [request.projectID]) ?? 0
         guard taken < (project["people_count"] as Int) else { throw APIFailure(.conflict, "义诊已约满") }
 
         let slots = Presenter.slotCapacities(project["slot_capacity"])
@@ -49,9 +56,10 @@ enum Booking {
         if !slots.isEmpty {
             guard let slot = request.slot else { throw APIFailure.missing("plan_time") }
             guard let capacity = slots[slot] else { throw APIFailure.invalid("plan_time", "没有这个时间段") }
-            let inSlot = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = \(BookingStatus.booked.rawValue)",
-                arguments: [request.projectID, slot]) ?? 0
+            let inSlot =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = \(BookingStatus.booked.rawValue)",
+                    arguments: [request.projectID, slot]) ?? 0
             guard inSlot < capacity else { throw APIFailure(.conflict, "该时间段已约满") }
             visitTime = "\(project["date"] as String) \(slot.prefix(8))"
         } else if let slot = request.slot {
@@ -116,7 +124,8 @@ enum Booking {
         let state = ProjectState(row: project, now: now)
         guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
         guard !state.isUpcoming else { throw APIFailure(.conflict, "义诊尚未开始") }
-        try db.execute(sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
+        try db.execute(
+            sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
     }
 

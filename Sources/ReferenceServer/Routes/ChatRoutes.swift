@@ -24,8 +24,9 @@ extension RouteTable {
             let caller = try call.requireCaller()
             let message = try ChatRules.OutgoingMessage(call.parameters, caller: caller)
             return try await call.database.write { db in
-                guard try Int.fetchOne(
-                    db, sql: "SELECT id FROM user WHERE id = ? AND type = ?", arguments: [message.recipientID, message.recipientRole.rawValue]) != nil
+                guard
+                    try Int.fetchOne(
+                        db, sql: "SELECT id FROM user WHERE id = ? AND type = ?", arguments: [message.recipientID, message.recipientRole.rawValue]) != nil
                 else {
                     throw APIFailure.notFound(message.recipientRole == .doctor ? "医生" : "患者")
                 }

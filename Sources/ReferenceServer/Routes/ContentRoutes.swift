@@ -204,7 +204,8 @@ private struct DoctorSearch {
             arguments += [hospitalID]
         }
         if let orgID = try parameters.int("org_id") {
-            select += " AND EXISTS (SELECT 1 FROM org_member WHERE org_member.doctor_id = user.id AND org_member.org_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue))"
+            select +=
+                " AND EXISTS (SELECT 1 FROM org_member WHERE org_member.doctor_id = user.id AND org_member.org_id = ? AND org_member.verify_status = \(MembershipStatus.approved.rawValue))"
             arguments += [orgID]
         }
         switch try parameters.int("sort", in: 1...2) {

@@ -178,13 +178,15 @@ extension RouteTable {
             let caller = try call.requireCaller()
             let patientID = try call.pathID()
             return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [patientID]) != nil else {
+                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [patientID]) != nil
+                else {
                     throw APIFailure.notFound("患者")
                 }
                 // A doctor sees a patient's history only once the patient has come to them.
-                let shared = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE user_id = ? AND doctor_user_id = ?",
-                    arguments: [patientID, caller.userID]) ?? 0
+                let shared =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM diagnosis WHERE user_id = ? AND doctor_user_id = ?",
+                        arguments: [patientID, caller.userID]) ?? 0
                 guard shared > 0 else { throw APIFailure(.forbidden, "该患者未在您的义诊挂号，无权查看病例") }
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
                 let rows = try Row.fetchAll(
@@ -236,8 +238,9 @@ extension RouteTable {
                 guard try Int.fetchOne(db, sql: "SELECT id FROM org WHERE id = ?", arguments: [orgID]) != nil else {
                     throw APIFailure.notFound("组织")
                 }
-                let existing = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM org_member WHERE org_id = ? AND doctor_id = ?", arguments: [orgID, caller.userID]) ?? 0
+                let existing =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM org_member WHERE org_id = ? AND doctor_id = ?", arguments: [orgID, caller.userID]) ?? 0
                 guard existing == 0 else { throw APIFailure(.conflict, "已申请加入该组织") }
                 // The document has no review step: vdapi approves an application on receipt.
                 try db.execute(
@@ -312,7 +315,9 @@ private enum DoctorDesk {
 
     /// Ratings and results belong to a visit that took place.
     static func requireSeen(_ row: Row, _ message: String) throws {
-        guard BookingStatus(rawValue: row["verify_status"]) == .booked, VisitStatus(rawValue: row["status"]) == .seen else { throw APIFailure(.conflict, message) }
+        guard BookingStatus(rawValue: row["verify_status"]) == .booked, VisitStatus(rawValue: row["status"]) == .seen else {
+            throw APIFailure(.conflict, message)
+        }
     }
 
     /// A comment as anyone may see it on a doctor's page: the rating and the words, with the

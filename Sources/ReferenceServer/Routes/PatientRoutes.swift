@@ -37,7 +37,9 @@ extension RouteTable {
             return try await call.database.read { db in
                 let presenter = Presenter(db: db, caller: caller, now: call.now)
                 return try paging.list(
-                    db, select: "SELECT * FROM diagnosis WHERE user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) AND status = \(VisitStatus.seen.rawValue) AND doctor_score = 0",
+                    db,
+                    select:
+                        "SELECT * FROM diagnosis WHERE user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) AND status = \(VisitStatus.seen.rawValue) AND doctor_score = 0",
                     orderBy: "updated_at DESC, id DESC", arguments: [caller.userID], present: presenter.diagnosis)
             }
         }
@@ -151,7 +153,8 @@ enum PersonalPages {
             let presenter = Presenter(db: db, caller: caller, now: call.now)
             return try paging.list(
                 db,
-                select: "SELECT user.* FROM follow JOIN user ON user.id = follow.doctor_id WHERE follow.user_id = ? AND user.type = \(UserRole.doctor.rawValue)",
+                select:
+                    "SELECT user.* FROM follow JOIN user ON user.id = follow.doctor_id WHERE follow.user_id = ? AND user.type = \(UserRole.doctor.rawValue)",
                 orderBy: "follow.created_at DESC, follow.rowid DESC", arguments: [caller.userID], present: { try presenter.doctor($0) })
         }
     }

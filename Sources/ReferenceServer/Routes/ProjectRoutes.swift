@@ -12,7 +12,8 @@ extension RouteTable {
             let draft = try ProjectDraft(call.parameters, now: call.now)
             return try await call.database.write { db in
                 // A project belongs to the doctor's hospital, so a doctor without one cannot publish.
-                let hospitalID = try Int.fetchOne(db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [caller.userID])
+                let hospitalID = try Int.fetchOne(
+                    db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [caller.userID])
                 guard let hospitalID else { throw APIFailure(.invalidParameter, "请先补全医生信息") }
                 try db.execute(
                     sql: """
@@ -92,7 +93,8 @@ extension RouteTable {
                 }
                 let presenter = Presenter(db: db, caller: call.caller, now: call.now)
                 return try paging.list(
-                    db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue)", orderBy: "date DESC, begin DESC, id DESC",
+                    db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue)",
+                    orderBy: "date DESC, begin DESC, id DESC",
                     arguments: [doctorID], present: presenter.project)
             }
         }
@@ -130,7 +132,9 @@ extension RouteTable {
             try await call.database.write { db in
                 guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw APIFailure.notFound("义诊") }
                 let booking = try Int.fetchOne(
-                    db, sql: "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id DESC LIMIT 1",
+                    db,
+                    sql:
+                        "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id DESC LIMIT 1",
                     arguments: [id, caller.userID])
                 guard let booking else { throw APIFailure.notFound("挂号") }
                 try Booking.end(db, diagnosisID: booking, as: .cancelled, now: call.now)
@@ -194,7 +198,6 @@ private struct ProjectDraft {
     let abstract: String
     let price: Int
     let slots: SlotPlan
-
 
     init(_ parameters: Parameters, now: Date) throws(APIFailure) {
         date = try parameters.requiredString("date", maxLength: 10)

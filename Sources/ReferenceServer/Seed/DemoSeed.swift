@@ -592,7 +592,8 @@ private struct DemoWorld {
                 // Nobody marks a no-show: it is what a waiting booking becomes when its project is
                 // over. A deposit guarantees attendance, so a no-show's deposit is not refunded.
                 try db.execute(
-                    sql: "UPDATE diagnosis SET status = \(VisitStatus.missed.rawValue), confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?",
+                    sql:
+                        "UPDATE diagnosis SET status = \(VisitStatus.missed.rawValue), confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?",
                     arguments: [stamp(day, plan.end + 1800), id])
             case .waiting, .cancelled, .rejected: break
             }
@@ -649,8 +650,9 @@ private struct DemoWorld {
         }
         let pairs = [(patients[0], doctors[0]), (patients[1], doctors[1]), (patients[3], doctors[2]), (patients[6], doctors[0])]
         let lines = [
-            Line(dialog: 0, fromPatient: true, day: -13, time: Self.hours(8, 10), text: "王医生您好，上次义诊后我按时吃药，早上血压还是 145/90 左右，需要加药吗？",
-                 photo: SeedSupport.image("chat-bp-record.jpg")),
+            Line(
+                dialog: 0, fromPatient: true, day: -13, time: Self.hours(8, 10), text: "王医生您好，上次义诊后我按时吃药，早上血压还是 145/90 左右，需要加药吗？",
+                photo: SeedSupport.image("chat-bp-record.jpg")),
             Line(dialog: 0, fromPatient: false, day: -13, time: Self.hours(12, 30), text: "赵大爷您好，先不要自行加药。连续记录一周早晚血压，下次义诊带过来我看看。"),
             Line(dialog: 3, fromPatient: true, day: -6, time: Self.hours(16, 0), text: "王医生，上次那场义诊我临时有事没去成，还能再约吗？"),
             Line(dialog: 3, fromPatient: false, day: -6, time: Self.hours(18, 5), text: "可以的，直接在小程序上约下一场就行，记得按时来。"),
@@ -674,7 +676,8 @@ private struct DemoWorld {
         for line in lines.sorted(by: { ($0.day, $0.time) < ($1.day, $1.time) }) {
             let (patient, doctor) = pairs[line.dialog]
             try db.execute(
-                sql: "INSERT INTO chat_message (dialog_id, type, from_user_id, to_user_id, content, photo, is_read, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO chat_message (dialog_id, type, from_user_id, to_user_id, content, photo, is_read, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     dialogs[line.dialog], line.fromPatient ? UserRole.patient.rawValue : UserRole.doctor.rawValue,
                     line.fromPatient ? patient : doctor, line.fromPatient ? doctor : patient, line.text,
@@ -695,7 +698,8 @@ private struct DemoWorld {
         for project in projects {
             for (index, booking) in project.plan.bookings.enumerated() {
                 let patient = patients[booking.patient]
-                let diagnosis = try Row.fetchOne(db, sql: "SELECT created_at, updated_at, reject_msg, verify_status FROM diagnosis WHERE id = ?", arguments: [project.diagnoses[index]])
+                let diagnosis = try Row.fetchOne(
+                    db, sql: "SELECT created_at, updated_at, reject_msg, verify_status FROM diagnosis WHERE id = ?", arguments: [project.diagnoses[index]])
                 guard let diagnosis else { continue }
                 let created: String = diagnosis["created_at"]
                 let updated: String = diagnosis["updated_at"]
@@ -707,10 +711,11 @@ private struct DemoWorld {
                 case .waiting where (project.plan.day ?? 0) > 0:
                     messages.append((patient, "挂号成功", "您已成功预约 \(project.date) \(doctorName(project))医生的义诊，请按预约时间段到场。", created))
                     if let assistant = booking.assistant {
-                        messages.append((
-                            assistants[assistant], "协助挂号成功",
-                            "您为 \(Self.patients[booking.patient].person.name) 预约的 \(project.date) \(doctorName(project))医生的义诊已挂号成功。", created
-                        ))
+                        messages.append(
+                            (
+                                assistants[assistant], "协助挂号成功",
+                                "您为 \(Self.patients[booking.patient].person.name) 预约的 \(project.date) \(doctorName(project))医生的义诊已挂号成功。", created
+                            ))
                     }
                 default: break
                 }

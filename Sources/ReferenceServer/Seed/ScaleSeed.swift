@@ -31,11 +31,12 @@ struct ScaleSeed {
     /// The phone of the `index`th (from 0) account of `role`: 137… doctors, 136… assistants,
     /// 139… patients, so the accounts of a scale world never look like the demo's 1380000….
     static func phone(_ role: UserRole, _ index: Int) -> String {
-        let prefix = switch role {
-        case .doctor: "137"
-        case .assistant: "136"
-        case .patient: "139"
-        }
+        let prefix =
+            switch role {
+            case .doctor: "137"
+            case .assistant: "136"
+            case .patient: "139"
+            }
         return prefix + SeedSupport.padded(index + 1, 8)
     }
 
@@ -251,7 +252,8 @@ private struct ScaleWorld {
                     job_position, good_at, work_photo, abstract, work_time, team_name, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let member = try db.makeStatement(sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, \(MembershipStatus.approved.rawValue), ?)")
+        let member = try db.makeStatement(
+            sql: "INSERT INTO org_member (org_id, doctor_id, verify_status, created_at) VALUES (?, ?, \(MembershipStatus.approved.rawValue), ?)")
         let weeks = (0..<8).map { pattern in
             SeedSupport.weekColumn((0..<7).map { day in WorkDay(morning: (pattern + day) % 3 != 0, afternoon: (pattern * 3 + day) % 4 == 1) })
         }
@@ -279,7 +281,8 @@ private struct ScaleWorld {
                 organisationID = chosen
                 try member.execute(arguments: [chosen, nextID, stamp(joined + random.int(1...60), random.int(28_800...64_800))])
             }
-            doctors.append(SeededDoctor(id: nextID, name: person.name, hospitalID: hospitalID, county: county.id, department: department, organisationID: organisationID))
+            doctors.append(
+                SeededDoctor(id: nextID, name: person.name, hospitalID: hospitalID, county: county.id, department: department, organisationID: organisationID))
         }
 
         var assistantIDs: [Int] = []
@@ -432,7 +435,9 @@ private struct ScaleWorld {
     }
 
     /// Writes one project and its bookings; answers it when it belongs to the special project.
-    private mutating func insertProject(id projectID: Int, spec: ProjectSpec, people: People, statements: Statements, booked: inout Booked) throws -> SpecialItem? {
+    private mutating func insertProject(id projectID: Int, spec: ProjectSpec, people: People, statements: Statements, booked: inout Booked) throws
+        -> SpecialItem?
+    {
         let doctor = people.doctors[spec.doctor]
         let department = Self.departments[doctor.department]
         let county = SeedSupport.county(doctor.county)
@@ -678,7 +683,10 @@ private struct ScaleWorld {
             var talk: [Line] = []
             for order in 0..<random.int(6...14) {
                 guard time < 0 else { break }
-                talk.append(Line(dialog: dialog, order: order, time: time, fromPatient: fromPatient, content: random.pick(fromPatient ? Self.patientLines : Self.doctorLines)))
+                talk.append(
+                    Line(
+                        dialog: dialog, order: order, time: time, fromPatient: fromPatient,
+                        content: random.pick(fromPatient ? Self.patientLines : Self.doctorLines)))
                 time += random.int(300...21_600)
                 if random.percent(80) { fromPatient.toggle() }
             }
@@ -702,7 +710,9 @@ private struct ScaleWorld {
             try dialog.execute(arguments: [index + 1, pair.patient, pair.doctor, lastMessage[index] == 0 ? nil : lastMessage[index]])
         }
         let message = try db.makeStatement(
-            sql: "INSERT INTO chat_message (id, dialog_id, type, from_user_id, to_user_id, content, photo, is_read, created_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?)")
+            sql:
+                "INSERT INTO chat_message (id, dialog_id, type, from_user_id, to_user_id, content, photo, is_read, created_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?)"
+        )
         for (position, line) in lines.enumerated() {
             let pair = pairs[line.dialog]
             try message.execute(arguments: [
@@ -768,7 +778,9 @@ private struct ScaleWorld {
             sql: "INSERT INTO banner (audience, hospital_id, org_id, title, photo, jump_mode, jump_id, href) VALUES (?, ?, ?, ?, ?, ?, 0, ?)")
         // Audience, hospital, organisation: general banners for patients and assistants, and a
         // hospital's and an organisation's own for their patient home pages.
-        let banners: [(audience: Int, hospitalID: Int?, organisationID: Int?)] = [(1, nil, nil), (1, nil, nil), (1, 1, nil), (1, nil, 1), (3, nil, nil), (3, nil, nil)]
+        let banners: [(audience: Int, hospitalID: Int?, organisationID: Int?)] = [
+            (1, nil, nil), (1, nil, nil), (1, 1, nil), (1, nil, 1), (3, nil, nil), (3, nil, nil),
+        ]
         for (index, entry) in banners.enumerated() {
             let (audience, hospitalID, organisationID) = entry
             let link = index % 2 == 0 ? "https://static.example.com/vdapi/scale/banner-\(index + 1).html" : ""

@@ -12,7 +12,8 @@ public enum Seed {
         SeedSupport.baseURL(configuration)
     }
 
-    public static func scale(projects: Int, seed: UInt64, into database: ReferenceDatabase, configuration: ReferenceServerConfiguration) async throws -> String {
+    public static func scale(projects: Int, seed: UInt64, into database: ReferenceDatabase, configuration: ReferenceServerConfiguration) async throws -> String
+    {
         try await ScaleSeed(projects: projects, seed: seed, configuration: configuration).run(database)
     }
 }

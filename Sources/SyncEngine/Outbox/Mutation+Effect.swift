@@ -138,7 +138,10 @@ extension Mutation {
             let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
             return [.patch(.diagnoses, id: id, ["diag_result": .string(result), "diag_photo": .array(urls)])]
         case .joinOrganisation(let organisation, let membership):
-            var raw: JSONValue = ["id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(context.userID), "verify_status": .code(MembershipStatus.pending)]
+            var raw: JSONValue = [
+                "id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(context.userID),
+                "verify_status": .code(MembershipStatus.pending),
+            ]
             if let info = try transaction.raw(.organisations, id: organisation) {
                 raw = MergePatch.apply(["org": info], to: raw)
             }

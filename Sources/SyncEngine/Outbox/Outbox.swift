@@ -46,7 +46,8 @@ public struct Outbox: Sendable {
             // URL yet and was rejected ("photo upload #n was not applied").
             if case .uploadPhoto = draft.mutation {
                 let id = try transaction.add(
-                    NewOutboxEntry(kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
+                    NewOutboxEntry(
+                        kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
                 try transaction.addChain("upload:\(id)", to: id)
                 return
             }

@@ -333,7 +333,8 @@ public actor Replayer {
                 if case .object(let fields)? = result { object = fields }
                 object["late_copies"] = .array(late.map { .integer($0.recordID) })
                 result = .object(object)
-                notice = "applied; \(late.count) more cop\(late.count == 1 ? "y" : "ies") found upstream (\(late.map { "\($0.collection.rawValue) \($0.recordID)" }.joined(separator: ", "))): an earlier send took effect after its settle time"
+                notice =
+                    "applied; \(late.count) more cop\(late.count == 1 ? "y" : "ies") found upstream (\(late.map { "\($0.collection.rawValue) \($0.recordID)" }.joined(separator: ", "))): an earlier send took effect after its settle time"
             }
             try await store.markApplied(
                 entry.id, result: result, refreshed: confirmation.refreshed, mapping: confirmation.mapping, claims: confirmation.claims + late,

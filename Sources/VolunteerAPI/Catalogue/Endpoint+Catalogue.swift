@@ -9,7 +9,7 @@ extension Endpoint {
     public static let imageUpload = Endpoint(
         "1.2.2", .post, "/imgupload",
         parameters: [
-            Parameter("file", .file, .file, required: false, "the image file (multipart part)"),
+            Parameter("file", .file, .file, required: false, "the image file (multipart part)")
         ],
         response: .record(.fileURL),
         kind: .write
@@ -37,7 +37,7 @@ extension Endpoint {
     public static let cities = Endpoint(
         "1.2.5", .get, "/city",
         parameters: [
-            Parameter("parent_id", .query, .integer, required: false, "parent region id; 0 (provinces) when omitted"),
+            Parameter("parent_id", .query, .integer, required: false, "parent region id; 0 (provinces) when omitted")
         ],
         response: .list(.city),
         kind: .ref
@@ -47,7 +47,7 @@ extension Endpoint {
     public static let areasOfCity = Endpoint(
         "1.2.6", .get, "/area/city",
         parameters: [
-            Parameter("name", .query, .string, required: false, "city name"),
+            Parameter("name", .query, .string, required: false, "city name")
         ],
         response: .list(.city),
         kind: .ref
@@ -139,7 +139,7 @@ extension Endpoint {
     public static let follow = Endpoint(
         "3.1.8", .get, "/follow/user/{id}",
         parameters: [
-            .path("id", "user id"),
+            .path("id", "user id")
         ],
         response: .empty,
         kind: .write,
@@ -150,7 +150,7 @@ extension Endpoint {
     public static let unfollow = Endpoint(
         "3.1.9", .delete, "/follow/user/{id}",
         parameters: [
-            .path("id", "user id"),
+            .path("id", "user id")
         ],
         response: .empty,
         kind: .write,
@@ -161,7 +161,7 @@ extension Endpoint {
     public static let user = Endpoint(
         "3.1.10", .get, "/user/{id}",
         parameters: [
-            .path("id", "user id"),
+            .path("id", "user id")
         ],
         response: .userByType,
         kind: .read
@@ -171,7 +171,7 @@ extension Endpoint {
     public static let sendVerifyCode = Endpoint(
         "3.1.11", .post, "/phone/verifycode",
         parameters: [
-            Parameter("phone", .body, .string, required: true, "mobile phone number"),
+            Parameter("phone", .body, .string, required: true, "mobile phone number")
         ],
         response: .empty,
         kind: .auth
@@ -217,7 +217,7 @@ extension Endpoint {
     public static let weixinMedia = Endpoint(
         "3.1.14b", .get, "/weixin/media",
         parameters: [
-            Parameter("media_id", .query, .string, required: true, "WeChat media id"),
+            Parameter("media_id", .query, .string, required: true, "WeChat media id")
         ],
         response: .record(.fileURL),
         kind: .ref
@@ -255,7 +255,7 @@ extension Endpoint {
     public static let project = Endpoint(
         "3.2.5", .get, "/project/{id}",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .record(.project),
         kind: .read
@@ -265,7 +265,7 @@ extension Endpoint {
     public static let cancelProject = Endpoint(
         "3.2.6", .get, "/project/{id}/cancel",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .empty,
         kind: .write,
@@ -276,7 +276,7 @@ extension Endpoint {
     public static let projectPatients = Endpoint(
         "3.2.7", .get, "/project/{id}/patient",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .list(.diagnosis),
         kind: .read,
@@ -296,7 +296,7 @@ extension Endpoint {
     public static let doctorProjectPatients = Endpoint(
         "3.2.8", .get, "/doctor/project/patient",
         parameters: [
-            Parameter("status", .query, .integer, required: false, "1 waiting, 2 not seen, 3 seen"),
+            Parameter("status", .query, .integer, required: false, "1 waiting, 2 not seen, 3 seen")
         ] + Parameter.paging,
         response: .page(.diagnosis),
         kind: .read,
@@ -307,7 +307,7 @@ extension Endpoint {
     public static let diagnosis = Endpoint(
         "3.2.9", .get, "/diagnoses/{id}",
         parameters: [
-            .path("id", "diagnosis id"),
+            .path("id", "diagnosis id")
         ],
         response: .record(.diagnosis),
         kind: .read
@@ -329,7 +329,7 @@ extension Endpoint {
     public static let markDiagnosisDone = Endpoint(
         "3.2.11", .get, "/diagnoses/{id}/done",
         parameters: [
-            .path("id", "diagnosis id"),
+            .path("id", "diagnosis id")
         ],
         response: .empty,
         kind: .write,
@@ -366,7 +366,7 @@ extension Endpoint {
     public static let newsList = Endpoint(
         "3.2.14", .get, "/news/{type}/list",
         parameters: [
-            .path("type", "audience: 1 patients, 2 doctors, 3 assistants"),
+            .path("type", "audience: 1 patients, 2 doctors, 3 assistants")
         ] + Parameter.paging,
         response: .page(.news),
         kind: .read
@@ -376,7 +376,7 @@ extension Endpoint {
     public static let news = Endpoint(
         "3.2.15", .get, "/news/{id}",
         parameters: [
-            .path("id", "news id"),
+            .path("id", "news id")
         ],
         response: .record(.news),
         kind: .read
@@ -394,7 +394,7 @@ extension Endpoint {
     public static let organisations = Endpoint(
         "3.2.18b", .get, "/org",
         parameters: [
-            Parameter("keyword", .query, .string, required: false, "organisation name search"),
+            Parameter("keyword", .query, .string, required: false, "organisation name search")
         ],
         response: .page(.organisation),
         kind: .ref
@@ -404,7 +404,7 @@ extension Endpoint {
     public static let joinOrganisation = Endpoint(
         "3.2.19", .post, "/org_add/{org_id}",
         parameters: [
-            .path("org_id", "organisation id"),
+            .path("org_id", "organisation id")
         ],
         response: .null,
         kind: .write,
@@ -415,7 +415,7 @@ extension Endpoint {
     public static let leaveOrganisation = Endpoint(
         "3.2.20", .delete, "/org_remove/{id}",
         parameters: [
-            .path("id", "membership id, as listed by /org/my"),
+            .path("id", "membership id, as listed by /org/my")
         ],
         response: .null,
         kind: .write,
@@ -434,7 +434,7 @@ extension Endpoint {
     public static let patientDiagnosisRecords = Endpoint(
         "3.2.22", .get, "/all_diagnoses/{id}",
         parameters: [
-            .path("id", "the patient's user_id"),
+            .path("id", "the patient's user_id")
         ],
         response: .bareArray(.diagnosisRecord),
         kind: .read,
@@ -447,7 +447,7 @@ extension Endpoint {
     public static let hospitals = Endpoint(
         "3.3.1", .get, "/hospital",
         parameters: [
-            Parameter("keyword", .query, .string, required: false, "search text"),
+            Parameter("keyword", .query, .string, required: false, "search text")
         ] + Parameter.paging,
         response: .page(.hospital),
         kind: .ref
@@ -487,7 +487,7 @@ extension Endpoint {
     public static let cancelProjectJoin = Endpoint(
         "3.3.5", .get, "/custom/project/{id}/cancel",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .empty,
         kind: .write,
@@ -498,7 +498,7 @@ extension Endpoint {
     public static let doctorCommentsById = Endpoint(
         "3.3.6", .get, "/doctor/{id}/comment",
         parameters: [
-            .path("id", "doctor id"),
+            .path("id", "doctor id")
         ] + Parameter.paging,
         response: .page(.diagnosis),
         kind: .read
@@ -508,7 +508,7 @@ extension Endpoint {
     public static let projectCasebook = Endpoint(
         "3.3.8", .get, "/project/{id}/casebook",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .record(.casebook),
         kind: .read,
@@ -534,7 +534,7 @@ extension Endpoint {
     public static let doctorProjectsForPatient = Endpoint(
         "3.3.11", .get, "/custom/doctor/{id}/project",
         parameters: [
-            .path("id", "doctor id"),
+            .path("id", "doctor id")
         ] + Parameter.paging,
         response: .page(.project),
         kind: .read,
@@ -554,7 +554,7 @@ extension Endpoint {
     public static let patientDiagnoses = Endpoint(
         "3.3.13", .get, "/custom/diagnoses",
         parameters: [
-            Parameter("type", .query, .integer, required: false, "1 registered, 2 failed, 3 no-show, 4 done"),
+            Parameter("type", .query, .integer, required: false, "1 registered, 2 failed, 3 no-show, 4 done")
         ] + Parameter.paging,
         response: .page(.diagnosis),
         kind: .read,
@@ -624,7 +624,7 @@ extension Endpoint {
     public static let orderQuery = Endpoint(
         "3.3.20", .get, "/order/query/{sn}",
         parameters: [
-            Parameter("sn", .path, .string, required: true, "order serial number"),
+            Parameter("sn", .path, .string, required: true, "order serial number")
         ],
         response: .optionalRecord(.diagnosis),
         kind: .read,
@@ -682,7 +682,7 @@ extension Endpoint {
     public static let assistantPatients = Endpoint(
         "3.4.5", .get, "/assistant/patient",
         parameters: [
-            Parameter("keyword", .query, .string, required: false, "search text"),
+            Parameter("keyword", .query, .string, required: false, "search text")
         ] + Parameter.paging,
         response: .page(.patient),
         kind: .read,
@@ -715,7 +715,7 @@ extension Endpoint {
     public static let assistantProjectPatients = Endpoint(
         "3.4.9", .get, "/assistant/project/{id}/paitient",
         parameters: [
-            .path("id", "project id"),
+            .path("id", "project id")
         ],
         response: .page(.diagnosis),
         kind: .read,
@@ -726,7 +726,7 @@ extension Endpoint {
     public static let cancelDiagnosisOnBehalf = Endpoint(
         "3.4.10", .get, "/assistant/diagnoses/{id}/cancel",
         parameters: [
-            .path("id", "diagnosis id"),
+            .path("id", "diagnosis id")
         ],
         response: .empty,
         kind: .write,
@@ -763,7 +763,7 @@ extension Endpoint {
     public static let specialProjectProjects = Endpoint(
         "3.5.2", .get, "/sp_project/{id}",
         parameters: [
-            .path("id", "special project id"),
+            .path("id", "special project id")
         ] + Parameter.paging,
         response: .page(.project),
         kind: .read
@@ -798,7 +798,7 @@ extension Endpoint {
     public static let chatMessages = Endpoint(
         "3.6.3", .get, "/chat/{id}",
         parameters: [
-            .path("id", "dialog id (chat_dialog id)"),
+            .path("id", "dialog id (chat_dialog id)")
         ] + Parameter.paging,
         response: .list(.chatMessage),
         kind: .read,

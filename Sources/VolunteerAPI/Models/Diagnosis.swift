@@ -103,7 +103,8 @@ public struct Diagnosis: Sendable, Hashable, Codable {
         refundStatus = try reader.optionalInt(.refundStatus)
         patientCreditScore = try reader.optionalInt(.patientCreditScore)
         patientPunctualityScore = try reader.optionalInt(.patientPunctualityScore)
-        doctorCommentTime = try reader.contains(.doctorCommentTime) ? reader.optionalString(.doctorCommentTime) : aliases.optionalString(AnyCodingKey("doctoy_comment_time"))
+        doctorCommentTime =
+            try reader.contains(.doctorCommentTime) ? reader.optionalString(.doctorCommentTime) : aliases.optionalString(AnyCodingKey("doctoy_comment_time"))
         doctorScore = try reader.optionalInt(.doctorScore)
         doctorComment = try reader.optionalString(.doctorComment)
         patientCommentTime = try reader.optionalString(.patientCommentTime)

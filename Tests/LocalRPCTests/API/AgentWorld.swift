@@ -4,8 +4,8 @@ import Logging
 import MirrorStore
 import ReferenceServer
 import ReferenceServerTestKit
-import Synchronization
 import SyncEngine
+import Synchronization
 import UpstreamClient
 import VolunteerAPI
 

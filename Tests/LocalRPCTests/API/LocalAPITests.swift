@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import MirrorStore
+import ReferenceServer
 import SyncEngine
 import Testing
-import ReferenceServer
 import VolunteerAPI
 
 @testable import LocalAPI
@@ -63,7 +63,9 @@ struct LocalAPITests {
             let shown = try await client.result("diagnoses.get", ["diagnosis_id": .integer(booking)], id: 4)
             #expect(shown["record"]?["status"] == 3)
             // Applied: the outbox entry's change arrives as a notification.
-            _ = try await client.notification { $0["params"]?["collection"] == "outbox" && $0["params"]?["id"] == .integer(id) && $0["params"]?["operation"] == "update" }
+            _ = try await client.notification {
+                $0["params"]?["collection"] == "outbox" && $0["params"]?["id"] == .integer(id) && $0["params"]?["operation"] == "update"
+            }
             let entry = try await client.result("outbox.get", ["mutation_id": .integer(id)], id: 5)
             #expect(entry["state"] == "applied")
             #expect(try await world.running.database.count("diagnosis", where: "id = ? AND status = 3", [booking]) == 1)
@@ -98,11 +100,14 @@ struct LocalAPITests {
             let client = try await Self.loggedInDoctor(world)
             let patient = try #require(try await world.upstream("SELECT id FROM user WHERE phone = '13800000021' AND type = 1").first)
             let replies = try await client.call(
-                line: #"[{"jsonrpc":"2.0","method":"status","id":"a"},{"jsonrpc":"2.0","method":"chat.send","params":{"to_user_id":\#(patient),"content":"请按时复诊"},"id":"b"},{"jsonrpc":"2.0","method":"projects.list","params":{"limit":1},"id":"c"},{"jsonrpc":"2.0","method":"outbox.list","id":"d"}]"#)
+                line:
+                    #"[{"jsonrpc":"2.0","method":"status","id":"a"},{"jsonrpc":"2.0","method":"chat.send","params":{"to_user_id":\#(patient),"content":"请按时复诊"},"id":"b"},{"jsonrpc":"2.0","method":"projects.list","params":{"limit":1},"id":"c"},{"jsonrpc":"2.0","method":"outbox.list","id":"d"}]"#
+            )
             guard case .array(let answers) = replies else { throw UnexpectedReply(reply: replies) }
-            let byID = Dictionary(uniqueKeysWithValues: answers.compactMap { answer -> (String, JSONValue)? in
-                if case .string(let id)? = answer["id"] { (id, answer) } else { nil }
-            })
+            let byID = Dictionary(
+                uniqueKeysWithValues: answers.compactMap { answer -> (String, JSONValue)? in
+                    if case .string(let id)? = answer["id"] { (id, answer) } else { nil }
+                })
             #expect(byID["a"]?["result"]?["session"] == "active")
             #expect(byID["b"]?["result"]?["state"] == "queued")
             #expect(byID["c"]?["result"]?["total"] != nil)
@@ -132,7 +137,8 @@ struct LocalAPITests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for n in 0..<20 {
-                        let queued = try await writer.result("chat.send", ["to_user_id": .integer(patient), "content": .string("消息 \(n)")], id: .integer(100 + n))
+                        let queued = try await writer.result(
+                            "chat.send", ["to_user_id": .integer(patient), "content": .string("消息 \(n)")], id: .integer(100 + n))
                         #expect(queued["state"] == "queued")
                     }
                     _ = try await writer.result("sync.now", id: 200)

@@ -38,7 +38,9 @@ struct ArgumentMappingTests {
             params == [
                 "real_name": "张三", "marital_status": 1, "work_photo": ["https://a/1.jpg", "https://a/2.jpg"], "addr": "a=b",
             ])
-        #expect(throws: FieldAssignment.Failure.notAnInteger(field: "marital_status")) { try FieldAssignment.params(["marital_status=yes"], for: .completeProfile) }
+        #expect(throws: FieldAssignment.Failure.notAnInteger(field: "marital_status")) {
+            try FieldAssignment.params(["marital_status=yes"], for: .completeProfile)
+        }
         #expect(throws: FieldAssignment.Failure.malformed("real_name")) { try FieldAssignment.params(["real_name"], for: .completeProfile) }
         #expect(throws: FieldAssignment.Failure.reserved("pwd")) { try FieldAssignment.params(["pwd=secret"], for: .createPatient) }
         #expect(throws: (any Error).self) { try FieldAssignment.params(["team_name=x"], for: .createPatient) }

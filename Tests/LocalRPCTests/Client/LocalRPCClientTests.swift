@@ -39,12 +39,18 @@ struct LocalRPCClientTests {
             let client = try await LocalRPCClient.connect(socketPath: world.path)
             // Not logged in: refused (3).
             let notLoggedIn = await Self.failure { try await client.call("diagnosis.markDone", ["diagnosis_id": 1]) }
-            guard case .rpc(let refused)? = notLoggedIn else { Issue.record("expected an rpc error, got \(String(describing: notLoggedIn))"); return }
+            guard case .rpc(let refused)? = notLoggedIn else {
+                Issue.record("expected an rpc error, got \(String(describing: notLoggedIn))")
+                return
+            }
             #expect(refused.code == -32011 && refused.data?["kind"] == "not_logged_in")
             #expect(ClientExitStatus(for: .rpc(refused)) == .refused)
             // Invalid params name the field: refused (3).
             let invalid = await Self.failure { try await client.call("projects.get", ["project_id": "abc"]) }
-            guard case .rpc(let bad)? = invalid else { Issue.record("expected an rpc error"); return }
+            guard case .rpc(let bad)? = invalid else {
+                Issue.record("expected an rpc error")
+                return
+            }
             #expect(bad.code == -32602 && bad.data?["field"] == "project_id")
             #expect(ClientExitStatus(for: .rpc(bad)) == .refused)
             // Unknown method: refused (3).
@@ -52,7 +58,10 @@ struct LocalRPCClientTests {
             #expect(unknown.map(ClientExitStatus.init) == .refused)
             // A wrong password is refused by the upstream: upstream (4).
             let login = await Self.failure { try await client.call("session.login", ["phone": "13800000001", "password": "wrong-password", "role": "doctor"]) }
-            guard case .rpc(let upstream)? = login else { Issue.record("expected an rpc error"); return }
+            guard case .rpc(let upstream)? = login else {
+                Issue.record("expected an rpc error")
+                return
+            }
             #expect(upstream.code == -32010 && upstream.data?["upstream_error_code"] != nil)
             #expect(ClientExitStatus(for: .rpc(upstream)) == .upstream)
             // The connection still works after errors.
@@ -86,7 +95,9 @@ struct LocalRPCClientTests {
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (index, byte) in stale.utf8.enumerated() { buffer[index] = byte }
         }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         #expect(bound == 0)
         close(descriptor)
         let refused = await Self.failure { _ = try await LocalRPCClient.connect(socketPath: stale) }

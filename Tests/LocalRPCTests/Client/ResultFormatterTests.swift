@@ -61,7 +61,8 @@ struct ResultFormatterTests {
 
     @Test("columns that are empty in every row are left out, and an empty page says so")
     func emptyColumns() throws {
-        let result = try json(#"{"items":[{"id":3,"pending":false,"pending_mutations":[],"record":{"id":3,"real_name":"王五","age":40,"phone":"13800000021"}}],"total":1}"#)
+        let result = try json(
+            #"{"items":[{"id":3,"pending":false,"pending_mutations":[],"record":{"id":3,"real_name":"王五","age":40,"phone":"13800000021"}}],"total":1}"#)
         let text = ResultFormatter.render(method: "patients.list", result: result)
         #expect(text == "ID  P  NAME  AGE\n3      王五  40\n1 of 1\n")
         #expect(!text.contains("13800000021"))
@@ -71,7 +72,8 @@ struct ResultFormatterTests {
     @Test("one record is key: value lines without phones, tokens or ID numbers")
     func item() throws {
         let result = try json(
-            #"{"id":12,"pending":true,"pending_mutations":[4],"record":{"id":12,"real_name":"李四","phone":"13800000001","token":"secret","idno":"110101199001011234","hospital_info":{"name":"协和"}}}"#)
+            #"{"id":12,"pending":true,"pending_mutations":[4],"record":{"id":12,"real_name":"李四","phone":"13800000001","token":"secret","idno":"110101199001011234","hospital_info":{"name":"协和"}}}"#
+        )
         let text = ResultFormatter.render(method: "profile.get", result: result)
         #expect(text == "id             12\npending        * mutations 4\nhospital_info  协和\nreal_name      李四\n")
         #expect(!text.contains("13800000001") && !text.contains("secret") && !text.contains("110101"))
@@ -95,13 +97,19 @@ struct ResultFormatterTests {
                 versions           local_api 1, vdsyncd 0.6.0
 
                 """)
-        #expect(ResultFormatter.render(method: "chat.send", result: ["mutation_id": 5, "state": "queued", "uploads": [3, 4]]) == "mutation 5 queued; photo uploads 3, 4\n")
-        #expect(ResultFormatter.render(method: "patient.create", result: ["mutation_id": 6, "state": "queued", "created_id": -1, "uploads": []]) == "mutation 6 queued; created record -1\n")
+        #expect(
+            ResultFormatter.render(method: "chat.send", result: ["mutation_id": 5, "state": "queued", "uploads": [3, 4]])
+                == "mutation 5 queued; photo uploads 3, 4\n")
+        #expect(
+            ResultFormatter.render(method: "patient.create", result: ["mutation_id": 6, "state": "queued", "created_id": -1, "uploads": []])
+                == "mutation 6 queued; created record -1\n")
         #expect(ResultFormatter.render(method: "session.login", result: ["role": "doctor", "user_id": 3]) == "logged in as doctor (user 3)\n")
         #expect(ResultFormatter.render(method: "sync.now", result: ["hot", "warm"]) == "sync requested: hot, warm\n")
         let outbox: JSONValue = [
-            ["mutation_id": 1, "kind": "chat.send", "state": "rejected", "attempts": 1, "updated_at": "2025-03-01T08:00:00Z", "last_error": "refused",
-             "upstream_error_message": "对方不存在"]
+            [
+                "mutation_id": 1, "kind": "chat.send", "state": "rejected", "attempts": 1, "updated_at": "2025-03-01T08:00:00Z", "last_error": "refused",
+                "upstream_error_message": "对方不存在",
+            ]
         ]
         #expect(
             ResultFormatter.render(method: "outbox.list", result: outbox) == """
@@ -126,9 +134,15 @@ struct ResultFormatterTests {
             ResultFormatter.render(method: "status", result: status).contains(
                 "outbox        queued 1, unknown 1; 1 waiting for an earlier send to settle, until 2025-03-01T08:02:00Z"))
         let outbox: JSONValue = [
-            ["mutation_id": 7, "kind": "chat.send", "state": "unknown", "attempts": 1, "updated_at": "2025-03-01T08:00:05Z", "settles_at": "2025-03-01T08:02:00Z",
-             "last_error": "settling until 2025-03-01T08:02:00Z: not found upstream yet"],
-            ["mutation_id": 8, "kind": "chat.send", "state": "queued", "attempts": 0, "updated_at": "2025-03-01T08:00:05Z", "settles_at": .null, "last_error": .null],
+            [
+                "mutation_id": 7, "kind": "chat.send", "state": "unknown", "attempts": 1, "updated_at": "2025-03-01T08:00:05Z",
+                "settles_at": "2025-03-01T08:02:00Z",
+                "last_error": "settling until 2025-03-01T08:02:00Z: not found upstream yet",
+            ],
+            [
+                "mutation_id": 8, "kind": "chat.send", "state": "queued", "attempts": 0, "updated_at": "2025-03-01T08:00:05Z", "settles_at": .null,
+                "last_error": .null,
+            ],
         ]
         #expect(
             ResultFormatter.render(method: "outbox.list", result: outbox) == """

@@ -28,7 +28,8 @@ struct VDSyncBinaryTests {
                 candidates.append(directory.appendingPathComponent("vdsync"))
             }
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".build/debug/vdsync"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw BinaryMissing(searched: candidates.map(\.path))
@@ -54,7 +55,9 @@ struct VDSyncBinaryTests {
         merged["VDSYNC_PASSWORD"] = nil
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        let outPath = directory + "/out", errPath = directory + "/err", inPath = directory + "/in"
+        let outPath = directory + "/out"
+        let errPath = directory + "/err"
+        let inPath = directory + "/in"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
@@ -112,7 +115,8 @@ struct VDSyncBinaryTests {
     @Test("login from stdin, then a read as a table and as JSON, and a mutation")
     func loggedIn() async throws {
         try await AgentWorld.with { world in
-            let login = try await Self.vdsync(["--socket", world.path, "login", "--phone", "13800000001", "--role", "doctor", "--password-stdin"], stdin: "demo123\n")
+            let login = try await Self.vdsync(
+                ["--socket", world.path, "login", "--phone", "13800000001", "--role", "doctor", "--password-stdin"], stdin: "demo123\n")
             #expect(login.status == 0, "\(login.stderr)")
             #expect(login.stdout.hasPrefix("logged in as doctor"))
             #expect(!login.stdout.contains("demo123") && !login.stderr.contains("demo123"))

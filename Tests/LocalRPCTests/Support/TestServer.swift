@@ -5,7 +5,7 @@ import VolunteerAPI
 @testable import LocalRPC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A server on a socket file in a fresh temporary directory, serving the sample methods.

@@ -142,7 +142,8 @@ extension TestServer {
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             let values: [JSONValue] = if case .array(let elements) = value { elements } else { [value] }
             for element in values {
-                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\(values.count > 1 || value.isArray ? "[]" : "")\"\r\n\r\n\(text(element))\r\n"
+                body +=
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\(values.count > 1 || value.isArray ? "[]" : "")\"\r\n\r\n\(text(element))\r\n"
             }
         }
         return body + "--\(boundary)--\r\n"

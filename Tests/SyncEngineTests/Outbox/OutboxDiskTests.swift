@@ -56,7 +56,8 @@ struct OutboxDiskTests {
             #expect(try await world.state(after) == .applied)
             let accepted = 2 + (20 - refusals)
             #expect(try await world.upstreamCount("chat_message", where: "from_user_id = ?", [world.world.userID]) == before + accepted)
-            #expect(try await world.upstreamCount("chat_message", where: "from_user_id = ? AND content LIKE 'while full%'", [world.world.userID]) == 20 - refusals)
+            #expect(
+                try await world.upstreamCount("chat_message", where: "from_user_id = ? AND content LIKE 'while full%'", [world.world.userID]) == 20 - refusals)
         }
     }
 }

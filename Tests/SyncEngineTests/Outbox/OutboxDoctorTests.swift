@@ -75,7 +75,9 @@ struct OutboxDoctorTests {
     func chatConfirmedFromAnswer() async throws {
         try await OutboxWorld.withRunning("13800000001", .doctor) { world in
             let patients = try await world.world.running.database.read { db in
-                try Int.fetchAll(db, sql: "SELECT DISTINCT patient_user_id FROM chat_dialog WHERE doctor_user_id = ? ORDER BY patient_user_id LIMIT 3", arguments: [world.world.userID])
+                try Int.fetchAll(
+                    db, sql: "SELECT DISTINCT patient_user_id FROM chat_dialog WHERE doctor_user_id = ? ORDER BY patient_user_id LIMIT 3",
+                    arguments: [world.world.userID])
             }
             try #require(patients.count >= 2)
             // Any read of the chat fails: a confirmation can only come from the answers.

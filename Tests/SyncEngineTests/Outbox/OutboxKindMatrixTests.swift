@@ -33,7 +33,8 @@ struct OutboxKindMatrixTests {
         #expect(Set(specs.map(\.account.role)) == [.doctor, .patient, .assistant])
     }
 
-    @Test("online, offline, reply lost, reset before the handler, business rejection, 5xx storm, slow server", arguments: [UserRole.doctor, .patient, .assistant])
+    @Test(
+        "online, offline, reply lost, reset before the handler, business rejection, 5xx storm, slow server", arguments: [UserRole.doctor, .patient, .assistant])
     func matrix(_ role: UserRole) async throws {
         let only = ProcessInfo.processInfo.environment["OUTBOX_MATRIX_KIND"]
         let specs = MutationKind.allCases.map(KindSpec.spec).filter { $0.account.role == role && (only == nil || only == $0.kind.rawValue) }
@@ -657,7 +658,8 @@ struct KindSpec: Sendable {
                         try await world.upstreamString(
                             "SELECT u.phone FROM user u JOIN assistant_patient a ON a.patient_id = u.id WHERE a.assistant_id = ? AND u.phone LIKE '1%' LIMIT 1",
                             [world.me]))
-                    return Refusal(parameters: ["phone": .string(phone), "verify_code": "123456"], errorCode: 4009, prepare: { try await world.sendVerifyCode(phone) })
+                    return Refusal(
+                        parameters: ["phone": .string(phone), "verify_code": "123456"], errorCode: 4009, prepare: { try await world.sendVerifyCode(phone) })
                 })
 
         case .createPatient:
@@ -789,7 +791,9 @@ struct KindSpec: Sendable {
 
 /// A valid mutation on a chain of its own, to show that a rejection holds back only its chain.
 enum Independent {
-    static func plan(_ world: OutboxWorld, _ ids: DemoIDs) async throws -> (kind: MutationKind, parameters: [String: JSONValue], probe: @Sendable () async throws -> Int) {
+    static func plan(_ world: OutboxWorld, _ ids: DemoIDs) async throws -> (
+        kind: MutationKind, parameters: [String: JSONValue], probe: @Sendable () async throws -> Int
+    ) {
         let me = world.me
         switch world.context.role {
         case .doctor, .patient:

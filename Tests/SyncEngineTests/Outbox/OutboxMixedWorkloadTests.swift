@@ -168,7 +168,8 @@ struct OutboxMixedWorkloadTests {
             }
             // Provoked refusals: rating the same visit again (with another score), booking a full project.
             _ = try await submit(2, .rateDoctor, ["diagnosis_id": .integer(ownPast[0]), "score": 3, "comment": .string("混合 \(tag) 再评")], refusedWith: 4009)
-            _ = try await submit(2, .joinProject, ["project_id": .integer(ids.full), "description": "混合：约满", "slot": .string(try await slot(ids.full, 0))], refusedWith: 4009)
+            _ = try await submit(
+                2, .joinProject, ["project_id": .integer(ids.full), "description": "混合：约满", "slot": .string(try await slot(ids.full, 0))], refusedWith: 4009)
             let followed = Array(ids.extraDoctors.suffix(5))
             for doctorID in followed {
                 _ = try await submit(2, .follow, ["doctor_id": .integer(doctorID)])
@@ -265,14 +266,18 @@ struct OutboxMixedWorkloadTests {
             // The upstream state, computed from the plan alone.
             let d0 = doctor.me
             for chat in doctorChats {
-                #expect(try await doctor.upstreamCount("chat_message", where: "from_user_id = ? AND to_user_id = ? AND content = ?", [d0, chat.to, chat.content]) == 1)
+                #expect(
+                    try await doctor.upstreamCount("chat_message", where: "from_user_id = ? AND to_user_id = ? AND content = ?", [d0, chat.to, chat.content])
+                        == 1)
             }
             for content in photoChats {
                 let photo = try await doctor.upstreamString("SELECT photo FROM chat_message WHERE content = ?", [content])
                 #expect(photo?.contains("/uploads/") == true)
                 #expect(try await doctor.upstreamCount("chat_message", where: "content = ?", [content]) == 1)
             }
-            #expect(try await doctor.upstreamCount("chat_message", where: "from_user_id = ? AND content LIKE ?", [d0, "混合 \(tag)%"]) == doctorChats.count + photoChats.count)
+            #expect(
+                try await doctor.upstreamCount("chat_message", where: "from_user_id = ? AND content LIKE ?", [d0, "混合 \(tag)%"]) == doctorChats.count
+                    + photoChats.count)
             for content in patientChats {
                 #expect(try await patient.upstreamCount("chat_message", where: "from_user_id = ? AND content = ?", [p3, content]) == 1)
             }
@@ -311,7 +316,8 @@ struct OutboxMixedWorkloadTests {
             }
             #expect(try await patient.upstreamCount("diagnosis", where: "project_id = ? AND user_id = ?", [ids.full, p3]) == 0)
             for (booking, score) in doctorScores {
-                #expect(try await patient.upstreamCount("diagnosis", where: "id = ? AND doctor_score = ?", [booking, score]) == 1, "rated once, the first time")
+                #expect(
+                    try await patient.upstreamCount("diagnosis", where: "id = ? AND doctor_score = ?", [booking, score]) == 1, "rated once, the first time")
             }
             for doctorID in followed {
                 #expect(try await patient.upstreamCount("follow", where: "user_id = ? AND doctor_id = ?", [p3, doctorID]) == 1)
@@ -339,7 +345,8 @@ struct OutboxMixedWorkloadTests {
             for booking in behalf {
                 #expect(
                     try await assistant.upstreamCount(
-                        "diagnosis", where: "project_id = ? AND user_id = ? AND assistant_user_id = ? AND verify_status = 1", [booking.project, booking.patient, a0]) == 1)
+                        "diagnosis", where: "project_id = ? AND user_id = ? AND assistant_user_id = ? AND verify_status = 1",
+                        [booking.project, booking.patient, a0]) == 1)
             }
             for booking in boundBookings {
                 #expect(try await assistant.upstreamCount("diagnosis", where: "id = ? AND verify_status = 3", [booking]) == 1)

@@ -82,7 +82,8 @@ struct OutboxPolicyTests {
         #expect(policy.backoff(attempt: 21, roll: 0.999) > policy.checkBackoffCap, "a send's backoff is not capped as low")
         var patience = Duration.zero
         for checks in 0..<(policy.maximumChecks - 1) {
-            guard case .check(let after, _) = policy.afterCheck(.undecided("offline"), checks: checks, attempts: 1, committed: false, now: Self.t0, roll: 0.5) else {
+            guard case .check(let after, _) = policy.afterCheck(.undecided("offline"), checks: checks, attempts: 1, committed: false, now: Self.t0, roll: 0.5)
+            else {
                 Issue.record("check \(checks + 1) parked the entry")
                 return
             }
@@ -91,7 +92,9 @@ struct OutboxPolicyTests {
         #expect(patience > .seconds(15 * 60) && patience < .seconds(25 * 60), "\(patience)")
         var tight = policy
         tight.backoffCap = .zero
-        #expect(tight.afterCheck(.undecided("offline"), checks: 5, attempts: 1, committed: false, now: Self.t0, roll: 0.5) == .check(after: .zero, error: "offline"))
+        #expect(
+            tight.afterCheck(.undecided("offline"), checks: 5, attempts: 1, committed: false, now: Self.t0, roll: 0.5) == .check(after: .zero, error: "offline")
+        )
     }
 
     @Test("an empty read-back within the settle time of the last send reads again and does not resend; after it, resends")

@@ -266,9 +266,10 @@ extension OutboxWorld {
     /// Every list membership of the mirror.
     func listMemberships() async throws -> Set<String> {
         try await store.pool.read { db in
-            Set(try Row.fetchAll(db, sql: "SELECT list, collection, record_id FROM list_member").map { row in
-                "\(row["list"] as String)|\(row["collection"] as String)|\(row["record_id"] as Int)"
-            })
+            Set(
+                try Row.fetchAll(db, sql: "SELECT list, collection, record_id FROM list_member").map { row in
+                    "\(row["list"] as String)|\(row["collection"] as String)|\(row["record_id"] as Int)"
+                })
         }
     }
 
@@ -432,8 +433,9 @@ enum RichDemo {
         }
 
         // Today's project: more patients waiting, booked yesterday.
-        ids.today = try Int.fetchOne(
-            db, sql: "SELECT id FROM project WHERE doctor_id = ? AND date = ? AND status = 1", arguments: [doctor, ServerTime.date(now)]) ?? 0
+        ids.today =
+            try Int.fetchOne(
+                db, sql: "SELECT id FROM project WHERE doctor_id = ? AND date = ? AND status = 1", arguments: [doctor, ServerTime.date(now)]) ?? 0
         for patient in [ids.patients[3], ids.patients[4], ids.patients[5], ids.patients[7]] {
             guard let label = try freeSlot(db, ids.today) else { break }
             _ = try Booking.join(
@@ -455,8 +457,9 @@ enum RichDemo {
     static func freeSlot(_ db: Database, _ projectID: Int) throws -> String? {
         let column = try String.fetchOne(db, sql: "SELECT slot_capacity FROM project WHERE id = ?", arguments: [projectID])
         for (label, capacity) in Presenter.slotCapacities(column).sorted(by: { $0.key < $1.key }) {
-            let taken = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = 1", arguments: [projectID, label]) ?? 0
+            let taken =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = 1", arguments: [projectID, label]) ?? 0
             if taken < capacity { return label }
         }
         return nil
