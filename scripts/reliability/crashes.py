@@ -13,7 +13,11 @@ hold only applied entries, and a second run (stop, start, pull, drain) must chan
 
 kills: one world, the three clients submitting all the time, and SIGKILL at random moments to a
 random daemon (right after its restart too), each started again at once; at the end the same
-checks, and each daemon's mirror compared with the upstream.
+checks, and each daemon's mirror compared with the upstream. vdapi holds 15% of the outbox's
+writes 1.5 s before their handler (`delay`: the handler runs even when the client is gone), and a
+quarter of the kills first wait (up to 3 s) until the daemon's `status` shows an entry in flight:
+the restarted daemon finds it unanswered, and must neither lose it nor send it again before its
+settle time (world.py, SETTLE_SECONDS) has passed.
 """
 
 import os
@@ -23,11 +27,18 @@ import time
 import traceback
 
 from hostile import Result
-from world import (ROLES, LoopWorkload, Tally, World, Writer, check_outboxes, check_upstream, drain,
+from stack import RPCFailure
+from world import (ROLES, WRITE_PATHS, LoopWorkload, Tally, World, Writer, check_outboxes, check_upstream, drain,
                    mirror_matches_upstream, one_time_plan, redact, PlanRun, second_run, snapshot, targets,
                    wait_until)
 
 STEPS = ("before-state", "after-state", "before-send", "after-send")
+# The kills' slow writes: held this long before the handler (below the read timeout: the daemon
+# waits for them, and is killed meanwhile), at this rate; and the share of kills that wait for an
+# entry in flight.
+KILL_DELAY_MS = 1500
+KILL_DELAY_RATE = 0.15
+IN_FLIGHT_KILLS = 0.25
 
 
 def run_crashes(bin_dir, work, state_n, send_n, seed):
@@ -152,6 +163,7 @@ def run_kills(bin_dir, work, kills, seed, rate=4.0):
     lock = threading.Lock()
     stop = threading.Event()
     killed = {role: 0 for role in ROLES}
+    in_flight_kills = 0
     failures = []
 
     def fail(message):
@@ -162,6 +174,9 @@ def run_kills(bin_dir, work, kills, seed, rate=4.0):
         before = snapshot(world.upstream)
         tag = f"k{rng.randrange(10 ** 6)}"
         writers = {role: Writer(world.daemons[role], records, lock) for role in ROLES}
+        for method, path in WRITE_PATHS:
+            world.upstream.add_fault({"action": "delay", "delay_ms": KILL_DELAY_MS, "rate": KILL_DELAY_RATE,
+                                      "method": method, "path": path})
 
         def writer_thread(role):
             daemon = world.daemons[role]
@@ -181,8 +196,17 @@ def run_kills(bin_dir, work, kills, seed, rate=4.0):
         while total < kills:
             role = rng.choice(ROLES)
             daemon = world.daemons[role]
-            # Now and then at once after the previous restart, else after a random moment.
-            stop.wait(0 if rng.random() < 0.15 else rng.uniform(0.2, 1.2))
+            # Now and then at once after the previous restart, else after a random moment; a quarter
+            # of the time once the daemon has an entry in flight (most likely a held write).
+            roll = rng.random()
+            stop.wait(0 if roll < 0.15 else rng.uniform(0.2, 1.2))
+            if roll >= 1 - IN_FLIGHT_KILLS:
+                def in_flight(daemon=daemon):
+                    try:
+                        return daemon.status()["outbox"].get("in_flight", 0) > 0
+                    except (OSError, ValueError, RPCFailure):
+                        return False
+                in_flight_kills += 1 if wait_until(in_flight, 3, 0.02) else 0
             daemon.kill()
             killed[role] += 1
             total += 1
@@ -215,11 +239,15 @@ def run_kills(bin_dir, work, kills, seed, rate=4.0):
                 refused[code] = refused.get(code, 0) + 1
                 if code != -32011:  # not logged in yet, right after a restart
                     fail(f"{record!r} refused: {record.error}")
+        settled = sum(daemon.log_count("waiting for its last send to settle") for daemon in world.daemons.values())
         print(f"  {total} SIGKILLs in {duration:.0f} s ({', '.join(f'{r} {k}' for r, k in killed.items())}), each daemon "
-              f"restarted; drained {seconds:.0f} s after the load stopped; {entries} outbox entries", flush=True)
+              f"restarted, {in_flight_kills} of them with an entry in flight ({KILL_DELAY_RATE:.0%} of writes held "
+              f"{KILL_DELAY_MS} ms); {settled} entries waited for their last send to settle; drained {seconds:.0f} s "
+              f"after the load stopped; {entries} outbox entries", flush=True)
         print(f"  {tally.describe()}; refused by code {refused}; by kind {dict(sorted(tally.kinds.items()))}; "
               f"mirror records compared {compared}; second run changed nothing: {unchanged}", flush=True)
         result.figure("kills", total)
+        result.figure("in_flight", in_flight_kills)
         result.figure("mutations", tally.mutations)
         result.figure("cut_off", sum(1 for r in records if r.fate in ("committed", "not_committed")))
         result.figure("effects", tally.effects)

@@ -8,6 +8,10 @@ seconds while vdapi (through its admin port) or the script breaks the link:
   reset_before_handler   the connection is reset before the handler runs (30%)
   black hole             no answer at all until the daemon's own timeout (every request, `hang`
                          for 20 s, longer than vdsyncd's 15 s read timeout)
+  slow server            writes held before their handler past the daemons' read timeout (here
+                         VDSYNC_READ_TIMEOUT=2): `delay` 3 s (30%) and 1 s (30%, so 4 s when both
+                         fire), and some of them then reset before the handler (15%); the held
+                         ones that are not reset commit after the daemon gave up on them
   flapping link          vdapi killed and started again on the same port and data, down and up
                          every 1-2 s
   5xx storm              500 before the handler (60%) and 502 after the commit (30%)
@@ -16,7 +20,9 @@ seconds while vdapi (through its admin port) or the script breaks the link:
   upstream restarted     vdapi stopped (SIGTERM) and started again on the same port with the same
                          database, twice
 
-Faults apply to every request (pulls, sends, read-back checks, logins). Then the fault is
+Faults apply to every request (pulls, sends, read-back checks, logins; the slow server's only to
+the outbox's writes, world.WRITE_PATHS). Every daemon runs with a settle time above the longest
+delay (world.SETTLE_SECONDS). Then the fault is
 removed, the outboxes drain, and the checks of world.py run: every committed mutation's effect
 upstream exactly once (none for one that was not), every entry applied, and each daemon's
 mirror equal to what vdapi answers that account over HTTP.
@@ -29,11 +35,14 @@ import time
 import traceback
 
 from hostile import Result
-from world import (ROLES, LoopWorkload, Tally, World, Writer, check_outboxes, check_upstream, drain,
+from world import (ROLES, WRITE_PATHS, LoopWorkload, Tally, World, Writer, check_outboxes, check_upstream, drain,
                    mirror_matches_upstream, redact, snapshot, targets)
 
-SCENARIOS = ["reset_after_commit", "reset_before_handler", "black_hole", "flapping", "5xx_storm",
+SCENARIOS = ["reset_after_commit", "reset_before_handler", "black_hole", "slow_server", "flapping", "5xx_storm",
              "truncate_body", "expire_token", "upstream_restart"]
+# The slow server's read timeout: its 3 and 4 s delays are beyond it, its 1 s delays are not.
+SLOW_READ_TIMEOUT = 2
+DAEMON_ENV = {"slow_server": {"VDSYNC_READ_TIMEOUT": str(SLOW_READ_TIMEOUT)}}
 RULES = {
     "reset_after_commit": [{"action": "reset_after_commit", "rate": 0.3}],
     "reset_before_handler": [{"action": "reset_before_handler", "rate": 0.3}],
@@ -42,7 +51,22 @@ RULES = {
                   {"action": "server_error_after_commit", "rate": 0.3}],
     "truncate_body": [{"action": "truncate_body", "rate": 0.3}],
     "expire_token": [{"action": "expire_token", "rate": 0.15}],
+    # Rules fire independently, in order: a write is held 0, 1, 3 or 4 s (at most
+    # world.LONGEST_DELAY_MS, below the settle time), then maybe reset before its handler.
+    "slow_server": [dict(rule, method=method, path=path) for method, path in WRITE_PATHS for rule in (
+        {"action": "delay", "delay_ms": 3000, "rate": 0.3}, {"action": "delay", "delay_ms": 1000, "rate": 0.3},
+        {"action": "reset_before_handler", "rate": 0.15})],
 }
+
+
+def describe(rules):
+    """The distinct rules, without their paths: "delay 3000 ms 30%, ..."."""
+    seen = []
+    for rule in rules:
+        text = rule["action"] + (f" {rule['delay_ms']} ms" if rule["action"] == "delay" else "") + f" {rule['rate']:.0%}"
+        if text not in seen:
+            seen.append(text)
+    return ", ".join(seen) + (" on the outbox's writes" if any("path" in r for r in rules) else "")
 
 
 def run_network(bin_dir, work, seconds, seed, only=None):
@@ -70,7 +94,7 @@ def run_network(bin_dir, work, seconds, seed, only=None):
 
 
 def _scenario(bin_dir, work, name, seconds, rng, result):
-    world = World(bin_dir, work, f"network-{name}")
+    world = World(bin_dir, work, f"network-{name}", daemon_env=DAEMON_ENV.get(name))
     records = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -117,7 +141,7 @@ def _scenario(bin_dir, work, name, seconds, rng, result):
             notes = notes.rstrip("; ")
         else:
             stop.wait(seconds)
-            notes = "faults: " + ", ".join(f"{r['action']} {r['rate']:.0%}" for r in RULES[name])
+            notes = "faults: " + describe(RULES[name])
         stop.set()
         if world.upstream.alive():
             world.upstream.clear_faults()
@@ -140,6 +164,9 @@ def _scenario(bin_dir, work, name, seconds, rng, result):
                 attempts += max(0, entry["attempts"] - 1)
                 checks += entry["checks"]
         notes += f"; {attempts} extra sends and {checks} read-back checks"
+        settled = sum(daemon.log_count("waiting for its last send to settle") for daemon in world.daemons.values())
+        if settled:
+            notes += f"; {settled} entries waited for their last send to settle"
         refused = [r for r in records if r.fate == "refused"]
         for record in refused:
             fail(f"{record!r} refused: {record.error}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the reliability checks of issue 9: crashes at every durable step and random SIGKILLs
-(item 1), link faults (item 2), disk faults and damaged files (item 3), hostile local clients
-(item 4) and the soak (item 5).
+(item 1), link faults (item 2) and a slow server, one send at a time (the settle time's cost),
+disk faults and damaged files (item 3), hostile local clients (item 4) and the soak (item 5).
 
 Called by scripts/reliability/run, which installs what is missing and builds; see that script
 and docs/reliability.md. Prints one summary line per check and exits 1 if any failed.
@@ -20,22 +20,26 @@ import crashes  # noqa: E402
 import disk  # noqa: E402
 import hostile  # noqa: E402
 import network  # noqa: E402
+import slow  # noqa: E402
 import soak  # noqa: E402
+import world  # noqa: E402
 from stack import Stack  # noqa: E402
 
 MODES = {
     # fuzz frames (of which from hypothesis), connections, line MB, tricklers and their line,
     # non-readers x requests, soak minutes; crash sweep n for state changes and for sends, random
-    # SIGKILLs, seconds of traffic per link fault, seconds of traffic per disk fault
+    # SIGKILLs, seconds of traffic per link fault, seconds of traffic per disk fault, rounds of the
+    # slow-server cases
     "ci": dict(frames=100_000, hypothesis=1_000, connections=1000, line_mb=100, tricklers=5,
                trickle_line=b'{"id":7}\n', non_readers=4, requests=10_000, soak_minutes=3,
-               crash_state_n=6, crash_send_n=3, kills=50, network_seconds=5, disk_seconds=6),
+               crash_state_n=6, crash_send_n=3, kills=50, network_seconds=5, disk_seconds=6, slow_rounds=1),
     "long": dict(frames=500_000, hypothesis=10_000, connections=1500, line_mb=100, tricklers=8,
                  trickle_line=b'{"jsonrpc":"2.0","method":"status","id":7}\n', non_readers=8, requests=20_000,
-                 soak_minutes=30, crash_state_n=24, crash_send_n=8, kills=300, network_seconds=30, disk_seconds=30),
+                 soak_minutes=30, crash_state_n=24, crash_send_n=8, kills=300, network_seconds=30, disk_seconds=30,
+                 slow_rounds=4),
 }
 HOSTILE = ["fuzz", "connections", "connection-limit", "long-line", "trickle", "non-readers"]
-PROCESS = ["crashes", "kills", "network", "disk"]
+PROCESS = ["crashes", "kills", "network", "slow", "disk"]
 CHECKS = PROCESS + HOSTILE + ["soak"]
 
 
@@ -48,6 +52,10 @@ def main():
     parser.add_argument("--soak-minutes", type=float, help="override the mode's soak length")
     parser.add_argument("--frames", type=int, help="override the mode's number of fuzz frames")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
+    parser.add_argument("--settle-time", type=int, default=world.SETTLE_SECONDS,
+                        help=f"the daemons' VDSYNC_OUTBOX_SETTLE_TIME in the process-level checks and the soak (default "
+                             f"{world.SETTLE_SECONDS}; must stay above the longest delay injected, "
+                             f"{world.LONGEST_DELAY_MS} ms: 0 shows what they find without the rule)")
     args = parser.parse_args()
     plan = dict(MODES[args.mode])
     if args.soak_minutes is not None:
@@ -55,6 +63,10 @@ def main():
     if args.frames is not None:
         plan["frames"] = args.frames
         plan["hypothesis"] = min(plan["hypothesis"], args.frames // 10)
+    world.SETTLE_SECONDS = args.settle_time
+    if args.settle_time * 1000 <= world.LONGEST_DELAY_MS:
+        print(f"note: a settle time of {args.settle_time} s is not above the longest delay injected "
+              f"({world.LONGEST_DELAY_MS} ms): the rule's assumption does not hold, and the checks may count doubles", flush=True)
     only = set(args.only.split(",")) if args.only else set(CHECKS)
     unknown = only - set(CHECKS)
     if unknown:
@@ -69,6 +81,7 @@ def main():
         "crashes": lambda: crashes.run_crashes(args.bin, work, plan["crash_state_n"], plan["crash_send_n"], args.seed),
         "kills": lambda: crashes.run_kills(args.bin, work, plan["kills"], args.seed),
         "network": lambda: network.run_network(args.bin, work, plan["network_seconds"], args.seed),
+        "slow": lambda: slow.run_slow(args.bin, work, plan["slow_rounds"], args.seed),
         "disk": lambda: disk.run_disk(args.bin, work, plan["disk_seconds"], args.seed),
     }
     for name in PROCESS:

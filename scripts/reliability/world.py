@@ -42,7 +42,26 @@ PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d4944415478da63646060f80f00010401005f2b0c3f0000000049454e44ae426082")).decode()
 # The daemon's lines that are expected: the crash hook's own, and nothing else from stderr.
-HOOK_LINE = "VDSYNCD_CRASH_AT reached"
+HOOK_LINE = "crash point reached"
+
+# Every daemon of these checks runs with VDSYNC_OUTBOX_SETTLE_TIME=6: a send that got no answer
+# (a read timeout, a reset, a kill while it was in flight) is read back, and a read-back that does
+# not find it sends it again only once 6 s have passed since it left (docs/outbox.md, "The settle
+# time"). The rule's one assumption is that a request not answered within the settle time never
+# takes effect later. So the settle time must stay above the longest time vdapi is made to hold a
+# request before its handler runs: LONGEST_DELAY_MS, the `delay` rules that may fire together on
+# one request summed (`Upstream.add_fault` refuses more). `hang` does not count: it never runs the
+# handler. Lower than the default 120 s, so that each send a fault left without an answer does not
+# hold its chain for two minutes; `reliability.py --settle-time` sets another value (0 shows what
+# the checks find without the rule).
+SETTLE_SECONDS = 6
+LONGEST_DELAY_MS = 4000
+# The creation and state-change requests the outbox sends (method, path template): the paths
+# the slow-server faults hold. Not /login (a login held past the read timeout only delays the
+# start) and not /imgupload (a photo uploaded twice is harmless and not counted).
+WRITE_PATHS = (("POST", "/chat"), ("POST", "/project"), ("POST", "/project/{id}/join"),
+               ("POST", "/assistant/create/patient"), ("POST", "/assistant/join/project/{id}"),
+               ("PUT", "/diagnoses/{id}"), ("PUT", "/user"))
 
 
 def wait_until(condition, timeout, interval=0.05):
@@ -135,7 +154,25 @@ class Upstream:
         return next(iter(rows[0].values())) if rows else None
 
     def add_fault(self, rule):
+        """Adds a fault rule; refuses `delay` rules that could hold one request longer than
+        LONGEST_DELAY_MS together with the delays already in force (the settle time rests on it)."""
+        if rule.get("action") == "delay":
+            rules = [r for r in self.faults() if r.get("action") == "delay"] + [rule]
+            # Every kind of request the rules tell apart: each method and path they name, or another.
+            other = object()
+            methods = {r.get("method") for r in rules if r.get("method")} | {other}
+            paths = {r.get("path") for r in rules if r.get("path")} | {other}
+            longest = max(sum(r.get("delay_ms", 1000) for r in rules
+                              if r.get("method") in (None, method) and r.get("path") in (None, path))
+                          for method in methods for path in paths)
+            if longest > LONGEST_DELAY_MS:
+                raise ValueError(f"delay rules holding a request {longest} ms, above LONGEST_DELAY_MS "
+                                 f"({LONGEST_DELAY_MS} ms; the daemons' settle time is {SETTLE_SECONDS} s)")
         self.admin("POST", "/admin/faults", rule)
+
+    def faults(self):
+        """The rules in force (one-shot rules that fired are gone)."""
+        return self.admin("GET", "/admin/faults") or []
 
     def clear_faults(self):
         self.admin("DELETE", "/admin/faults")
@@ -190,8 +227,9 @@ class Daemon:
         self.socket = os.path.join(directory, "vdsyncd.sock")
         self.log = os.path.join(directory, "vdsyncd.log")
         self.upstream = upstream
+        # The settle time: see SETTLE_SECONDS (above every delay these checks inject).
         self.env = {"VDSYNC_OUTBOX_RATE": "50", "VDSYNC_HOT_INTERVAL": "15", "VDSYNC_LOG_LEVEL": "notice",
-                    "VDSYNC_STOP_TIMEOUT": "5"}
+                    "VDSYNC_STOP_TIMEOUT": "5", "VDSYNC_OUTBOX_SETTLE_TIME": str(SETTLE_SECONDS)}
         self.env.update(env or {})
         self.process = None
         self.starts = 0
@@ -298,6 +336,14 @@ class Daemon:
                 return " | ".join(line.rstrip() for line in f.readlines()[-lines:])
         except OSError:
             return ""
+
+    def log_count(self, text):
+        """How many lines of the daemon's log (all its starts) hold `text`."""
+        try:
+            with open(self.log, "r", errors="replace") as f:
+                return sum(1 for line in f if text in line)
+        except OSError:
+            return 0
 
     def crash_lines(self):
         found = []
