@@ -64,6 +64,8 @@ def run_slow(bin_dir, work, rounds, seed):
     lock = threading.Lock()
     timings = {case: [] for case in CASES}
     settling_seen = {case: 0 for case in CASES}
+    # Times of kill-landed cases whose held request vdapi dropped with its client (see _case).
+    unlanded = []
 
     def fail(message):
         result.fail(redact(message))
@@ -89,6 +91,8 @@ def run_slow(bin_dir, work, rounds, seed):
                         fail(f"{role} {case}: {problem}")
                     if outcome["seconds"] is not None:
                         timings[case].append(outcome["seconds"])
+                        if outcome.get("landed") is False:
+                            unlanded.append(outcome["seconds"])
                     settling_seen[case] += outcome["settling"]
                 threads.append(threading.Thread(target=one))
             for thread in threads:
@@ -112,7 +116,12 @@ def run_slow(bin_dir, work, rounds, seed):
                   f"{'read timeout' if case.startswith('timeout') else 'restart'}; "
                   f"seen settling in status {settling_seen[case]} times", flush=True)
         landed = [s for c in LANDED for s in timings[c]]
-        never = [s for c in CASES if c not in LANDED for s in timings[c]]
+        for seconds_taken in unlanded:
+            landed.remove(seconds_taken)
+        never = [s for c in CASES if c not in LANDED for s in timings[c]] + unlanded
+        if unlanded:
+            print(f"  {len(unlanded)} kill-landed case(s) whose held request vdapi dropped with the killed client: "
+                  f"counted as never landed", flush=True)
         print(f"  upstream has it: applied {figures(landed)}; upstream never got it: applied {figures(never)}; "
               f"cases {cases_seconds:.0f} s", flush=True)
         print(f"  {tally.describe()}; second run changed nothing: {unchanged}", flush=True)
@@ -241,11 +250,19 @@ def _case(world, writer, case, t, tag, roll, settle):
         problems.append(f"{record!r} ended {entry['state']}: {entry.get('last_error')}")
         return out
     out["seconds"] = done - start
-    sends = 1 if case in LANDED else 2
+    landed = case in LANDED
+    if case == "kill-landed" and entry["attempts"] == 2:
+        # vdapi had matched the held request when the daemon was killed, but may not run it: a
+        # server that notices its client gone cancels the request (vdapi's `delay` is a
+        # cancellable sleep). Then the first send never took effect, and sending it again once
+        # settled is right; the effect is still counted upstream exactly once (check_upstream).
+        landed = False
+        out["landed"] = False
+    sends = 1 if landed else 2
     if entry["attempts"] != sends:
         problems.append(f"{record!r} was sent {entry['attempts']} times, want {sends} "
                         f"({'the held request took effect' if sends == 1 else 'the first never took effect'})")
-    if case not in LANDED and done - submitted < settle:
+    if not landed and done - submitted < settle:
         problems.append(f"{record!r} applied {done - submitted:.1f} s after it was submitted: sent again before "
                         f"the settle time ({settle} s) had passed")
     return out

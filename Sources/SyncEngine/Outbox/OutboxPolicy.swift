@@ -33,8 +33,10 @@ public struct OutboxPolicy: Sendable, Hashable {
     /// `max_execution_time` of 30 s, nginx's `proxy_read_timeout` of 60 s). The guarantee rests on
     /// it: docs/outbox.md, "The settle time".
     public var settleTime: Duration = .seconds(120)
-    /// How often an entry waiting out its settle time is read again, so that a send that lands
-    /// late is confirmed when it lands rather than when the settle time ends.
+    /// The longest wait between two reads of an entry waiting out its settle time. The wait is
+    /// half the time since the send, at least a second: a send that lands late most often lands
+    /// soon after the agent gave up on it, and is then confirmed within seconds, while an entry
+    /// that waits long costs a read every `settleCheckInterval` at most.
     public var settleCheckInterval: Duration = .seconds(15)
 
     public init() {}
@@ -88,7 +90,9 @@ public struct OutboxPolicy: Sendable, Hashable {
         case .absent, .uncheckable:
             if committed { return .confirm }
             if case .absent = readBack, let until = settlesAt(send, now: now), now < until {
-                return .settle(until: until, checkAfter: min(.seconds(until.timeIntervalSince(now)), settleCheckInterval))
+                let sinceSend = send.sentAt.map { now.timeIntervalSince($0) } ?? 0
+                let wait = min(max(.seconds(sinceSend / 2), min(.seconds(1), settleCheckInterval)), settleCheckInterval)
+                return .settle(until: until, checkAfter: min(.seconds(until.timeIntervalSince(now)), wait))
             }
             guard attempts < maximumAttempts else { return .park(error: "not applied after \(attempts) attempts") }
             return .resend(after: .zero, error: nil)

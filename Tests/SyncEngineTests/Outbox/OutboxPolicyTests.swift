@@ -104,9 +104,16 @@ struct OutboxPolicyTests {
         policy.settleTime = .seconds(120)
         policy.settleCheckInterval = .seconds(15)
         let send = OutboxPolicy.SendTimes(sentAt: sent)
-        // 1 s after the send (a crash, a restart, a check at once): not found proves nothing yet.
+        // 1 s after the send (a crash, a restart, a check at once): not found proves nothing yet;
+        // read again soon (half the time since the send, at least a second): a late send most
+        // often lands soon after the agent gave up on it.
         let early = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 1, roll: 0)
-        #expect(early == .settle(until: sent + 120, checkAfter: .seconds(15)))
+        #expect(early == .settle(until: sent + 120, checkAfter: .seconds(1)))
+        let later = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 8, roll: 0)
+        #expect(later == .settle(until: sent + 120, checkAfter: .seconds(4)))
+        // Long after the send, at most every `settleCheckInterval`.
+        let long = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 60, roll: 0)
+        #expect(long == .settle(until: sent + 120, checkAfter: .seconds(15)))
         // Near its end, the next read is at the end, not later.
         let late = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: send, now: sent + 110, roll: 0)
         #expect(late == .settle(until: sent + 120, checkAfter: .seconds(10)))
@@ -132,7 +139,7 @@ struct OutboxPolicyTests {
         // The attempts bound waits for the settle time too: parked only when nothing can still land.
         #expect(
             policy.afterCheck(.absent, checks: 0, attempts: policy.maximumAttempts, committed: false, send: send, now: sent + 1, roll: 0)
-                == .settle(until: sent + 120, checkAfter: .seconds(15)))
+                == .settle(until: sent + 120, checkAfter: .seconds(1)))
         // The server's own answer (a 500) showed it was done with the request: nothing can land.
         #expect(
             policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: .init(sentAt: sent, answered: true), now: sent + 1, roll: 0)
@@ -149,7 +156,7 @@ struct OutboxPolicyTests {
         let sent = Self.t0
         let now = sent - 86_400  // a kiosk without a clock battery, booted a day behind
         let decision = policy.afterCheck(.absent, checks: 0, attempts: 1, committed: false, send: .init(sentAt: sent), now: now, roll: 0)
-        #expect(decision == .settle(until: now + 120, checkAfter: policy.settleCheckInterval))
+        #expect(decision == .settle(until: now + 120, checkAfter: .seconds(1)), "the send seems to be in the future: read again soon")
     }
 
     @Test("which outcomes leave a send that may still take effect: no answer, a gateway's 502 or 504, a status the API never sends")
