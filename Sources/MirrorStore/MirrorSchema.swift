@@ -4,7 +4,7 @@ import GRDB
 /// not know was written by a newer vdsync and is refused (``MirrorStoreError/newerSchema``).
 enum MirrorSchema {
     /// The newest migration's name: the schema this build writes.
-    static var version: String { migrator.migrations.last ?? "none" }
+    static let version: String = migrator.migrations.last ?? "none"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

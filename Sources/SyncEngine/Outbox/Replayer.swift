@@ -271,23 +271,6 @@ public actor Replayer {
             } catch {
                 writeFailed(error)
             }
-        case (.settle(let until, let checkAfter), _):
-            do {
-                // Not a check spent: the read decided (the effect is not there yet).
-                try await store.markUnknown(
-                    entry.id, checkAt: max(started.addingTimeInterval(Self.seconds(checkAfter)), Date()),
-                    error: "settling until \(until.formatted(.iso8601)): not found upstream yet, and the last send may still take effect there",
-                    settlesAt: until)
-            } catch {
-                writeFailed(error)
-                return
-            }
-            if entry.settlesAt == nil {
-                logger.notice(
-                    "outbox entry not found upstream yet; waiting for its last send to settle",
-                    metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)", "until": "\(until.formatted(.iso8601))"])
-            }
-            emit(.settling(id: entry.id, until: until))
         default:
             await record(entry, decision)
         }
@@ -370,10 +353,16 @@ public actor Replayer {
                 try await store.markUnknown(entry.id, checkAt: Date().addingTimeInterval(Self.seconds(after)), error: error, sendAnswered: sendAnswered)
                 emit(.entry(id: entry.id, state: .unknown))
             case .settle(let until, let checkAfter):
-                // Only a check decides this (see `check`); kept whole here all the same.
+                // Not a check spent: the read decided (the effect is not there yet).
                 try await store.markUnknown(
-                    entry.id, checkAt: Date().addingTimeInterval(Self.seconds(checkAfter)), error: "waiting for the last send to settle",
+                    entry.id, checkAt: Date().addingTimeInterval(Self.seconds(checkAfter)),
+                    error: "settling until \(until.formatted(.iso8601)): not found upstream yet, and the last send may still take effect there",
                     settlesAt: until)
+                if entry.settlesAt == nil {
+                    logger.notice(
+                        "outbox entry not found upstream yet; waiting for its last send to settle",
+                        metadata: ["entry": "\(entry.id)", "kind": "\(entry.kind)", "until": "\(until.formatted(.iso8601))"])
+                }
                 emit(.settling(id: entry.id, until: until))
             case .park(let error):
                 try await store.park(entry.id, error: error)
