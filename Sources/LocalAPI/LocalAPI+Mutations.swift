@@ -31,22 +31,22 @@ extension LocalAPI {
                 description: "Answers as soon as the mutation is durable; the outbox applies it upstream exactly once (docs/outbox.md).",
                 access: .write, params: Self.params(kind), result: .init("mutation", Self.mutationResultSchema)
             ) { params, request in
-                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+                guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
                 let entries: [OutboxEntry]
                 do {
                     entries = try await agent.outbox.submit(kind, parameters: params.values, context: context)
                 } catch let error as MutationError {
                     switch error {
                     case .invalidParameter(let field, let reason): throw RPCError.invalidParams(field: field, problem: reason)
-                    case .notAllowed: throw Failure.roleNotAllowed(error.description)
-                    case .notLoggedIn: throw Failure.notLoggedIn()
+                    case .notAllowed: throw RPCError.roleNotAllowed(error.description)
+                    case .notLoggedIn: throw RPCError.notLoggedIn()
                     }
-                } catch let failure as StorageFailure {
+                } catch let failure as StorageError {
                     // The operator must hear of a full or failing disk; the client gets -32030/-32031.
                     request.logger.error(
                         "mutation not saved: the disk refused it",
                         metadata: ["cause": "\(failure.cause.rawValue)", "may_reappear": "\(failure.mayReappear)", "detail": "\(failure.detail)"])
-                    throw Failure.storage(failure)
+                    throw RPCError.storage(failure)
                 }
                 guard let entry = entries.last else { throw RPCError.internalError() }
                 var result: [String: JSONValue] = [

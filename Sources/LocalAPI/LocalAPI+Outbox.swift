@@ -57,7 +57,7 @@ extension LocalAPI {
                 "outbox.get", summary: "One mutation of the outbox.", access: .read, params: [.required("mutation_id", RPCSchema.integer())],
                 result: .init("entry", Self.entrySchema)
             ) { params, _ in
-                guard let entry = try await store.outboxEntry(try params.requiredInt("mutation_id")) else { throw Failure.notFound("mutation") }
+                guard let entry = try await store.outboxEntry(try params.requiredInt("mutation_id")) else { throw RPCError.notFound("mutation") }
                 return Self.entry(entry)
             },
             RPCMethod(
@@ -65,10 +65,10 @@ extension LocalAPI {
                 access: .write, params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
-                guard try await store.outboxEntry(id) != nil else { throw Failure.notFound("mutation") }
-                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+                guard try await store.outboxEntry(id) != nil else { throw RPCError.notFound("mutation") }
+                guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
                 guard try await agent.outbox.retry(id, context: context), let entry = try await store.outboxEntry(id) else {
-                    throw Failure.invalidState("only a parked or rejected mutation can be retried")
+                    throw RPCError.invalidState("only a parked or rejected mutation can be retried")
                 }
                 return Self.entry(entry)
             },
@@ -77,9 +77,9 @@ extension LocalAPI {
                 params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
-                guard try await store.outboxEntry(id) != nil else { throw Failure.notFound("mutation") }
+                guard try await store.outboxEntry(id) != nil else { throw RPCError.notFound("mutation") }
                 guard try await agent.outbox.discard(id), let entry = try await store.outboxEntry(id) else {
-                    throw Failure.invalidState("only a queued, parked or rejected mutation can be discarded; one that may be upstream cannot")
+                    throw RPCError.invalidState("only a queued, parked or rejected mutation can be discarded; one that may be upstream cannot")
                 }
                 return Self.entry(entry)
             },

@@ -27,6 +27,11 @@ extension LocalAPI {
     ]
 
     func readMethods() -> [RPCMethod] {
+        projectAndDiagnosisReads() + conversationReads() + peopleReads() + referenceReads()
+    }
+
+    /// Projects and their bookings (diagnoses).
+    private func projectAndDiagnosisReads() -> [RPCMethod] {
         [
             list(
                 "projects.list", "Projects: the doctor's own (mine), open for booking (open), booked by the assistant (booked), or all mirrored.",
@@ -80,6 +85,12 @@ extension LocalAPI {
                 return query
             },
             get("diagnoses.get", "One diagnosis (booking).", .diagnoses, id: "diagnosis_id"),
+        ]
+    }
+
+    /// System messages and chat.
+    private func conversationReads() -> [RPCMethod] {
+        [
             list("messages.list", "System messages, newest first.", .systemMessages, params: []) { _ in
                 MirrorQuery(.systemMessages, sort: "publish_time", descending: true)
             },
@@ -102,6 +113,12 @@ extension LocalAPI {
                 let (rows, total) = try await store.query(query)
                 return ["items": Self.items(rows.reversed(), context), "total": .integer(total)]
             },
+        ]
+    }
+
+    /// People: patients, followed doctors, memberships, the profile.
+    private func peopleReads() -> [RPCMethod] {
+        [
             list("patients.list", "The assistant's patients.", .users, params: []) { _ in
                 try await requireRole([.assistant], "patients.list")
                 return MirrorQuery(.users, list: PullStep(.assistantPatients, into: .users, paging: .complete).listKey)
@@ -117,10 +134,16 @@ extension LocalAPI {
             RPCMethod(
                 "profile.get", summary: "The logged-in user's profile.", access: .read, result: .init("item", Self.itemSchema)
             ) { _, request in
-                guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
-                guard let row = try await store.row(.users, id: context.userID) else { throw Failure.notFound("the profile") }
+                guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
+                guard let row = try await store.row(.users, id: context.userID) else { throw RPCError.notFound("the profile") }
                 return Self.item(row, request)
             },
+        ]
+    }
+
+    /// Reference data: hospitals, organisations, news.
+    private func referenceReads() -> [RPCMethod] {
+        [
             list("hospitals.list", "Hospitals.", .hospitals, params: []) { _ in MirrorQuery(.hospitals, sort: "name") },
             list("organisations.list", "Organisations.", .organisations, params: []) { _ in MirrorQuery(.organisations, sort: "name") },
             list("news.list", "News for the role, newest first.", .news, params: []) { _ in
@@ -132,9 +155,9 @@ extension LocalAPI {
     /// The logged-in role, if it is one of `roles`.
     @discardableResult
     private func requireRole(_ roles: Set<UserRole>, _ method: String) async throws -> UserRole {
-        guard let context = await agent.mutationContext else { throw Failure.notLoggedIn() }
+        guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
         guard roles.contains(context.role) else {
-            throw Failure.roleNotAllowed("\(method) is for the \(roles.map(Self.roleName).sorted().joined(separator: " and ")) role")
+            throw RPCError.roleNotAllowed("\(method) is for the \(roles.map(Self.roleName).sorted().joined(separator: " and ")) role")
         }
         return context.role
     }
@@ -157,7 +180,7 @@ extension LocalAPI {
     private func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
         RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
             params, context in
-            guard let row = try await store.row(collection, id: try params.requiredInt(id)) else { throw Failure.notFound("\(id)") }
+            guard let row = try await store.row(collection, id: try params.requiredInt(id)) else { throw RPCError.notFound("\(id)") }
             return Self.item(row, context)
         }
     }

@@ -6,105 +6,113 @@ import VolunteerAPI
 
 extension LocalAPI {
     func statusMethods() -> [RPCMethod] {
-        [
-            RPCMethod(
-                "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, versions.", access: .read,
-                result: .init(
-                    "status",
-                    RPCSchema.object([
-                        "connectivity": RPCSchema.enumeration(["unknown", "online", "offline"]),
-                        "session": RPCSchema.enumeration(["logged_out", "active", "expired"]),
-                        "role": RPCSchema.oneOf([RPCSchema.enumeration(["patient", "doctor", "assistant"]), RPCSchema.null]),
-                        "user_id": RPCSchema.oneOf([RPCSchema.integer(), RPCSchema.null]),
-                        "last_pull": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601"), RPCSchema.null]),
-                        "last_pulls": RPCSchema.object(description: "list key → ISO 8601 time of its last complete pull"),
-                        "outbox": RPCSchema.object(description: "state → count"),
-                        "outbox_settling": RPCSchema.object(
-                            [
-                                "count": RPCSchema.integer(
-                                    description: "unknown entries not found upstream yet whose last send may still take effect there"),
-                                "until": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601: the latest time one may be sent again"), RPCSchema.null]),
-                            ]),
-                        "outbox_paused_for_login": RPCSchema.boolean(),
-                        "last_errors": RPCSchema.array(of: RPCSchema.string()),
-                        "versions": RPCSchema.object(),
-                    ]))
-            ) { _, _ in
-                let status = await agent.status()
-                var outbox: [String: JSONValue] = [:]
-                for state in OutboxState.allCases { outbox[state.rawValue] = .integer(status.outbox[state] ?? 0) }
-                return [
-                    "connectivity": .string("\(status.connectivity)"),
-                    "session": .string(status.session.rawValue),
-                    "role": status.role.map { .string(Self.roleName($0)) } ?? .null,
-                    "user_id": status.userID.map(JSONValue.integer) ?? .null,
-                    "last_pull": status.lastPull.map { .string(Self.iso($0)) } ?? .null,
-                    "last_pulls": .object(status.lastPulls.mapValues { .string(Self.iso($0)) }),
-                    "outbox": .object(outbox),
-                    "outbox_settling": [
-                        "count": .integer(status.outboxSettling.count), "until": status.outboxSettling.until.map { .string(Self.iso($0)) } ?? .null,
-                    ],
-                    "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
-                    "last_errors": .array(status.lastErrors.map(JSONValue.string)),
-                    "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
-                ]
-            },
-            RPCMethod(
-                "session.login", summary: "Logs in to the upstream; the session is kept across restarts.", access: .write,
-                params: [
-                    .required("phone", RPCSchema.string(description: "mainland mobile number")),
-                    .required("password", RPCSchema.string()),
-                    .required("role", RPCSchema.enumeration(["patient", "doctor", "assistant"])),
+        [statusMethod(), sessionLoginMethod(), sessionLogoutMethod(), syncNowMethod()]
+    }
+
+    private func statusMethod() -> RPCMethod {
+        RPCMethod(
+            "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, versions.", access: .read,
+            result: .init(
+                "status",
+                RPCSchema.object([
+                    "connectivity": RPCSchema.enumeration(["unknown", "online", "offline"]),
+                    "session": RPCSchema.enumeration(["logged_out", "active", "expired"]),
+                    "role": RPCSchema.oneOf([RPCSchema.enumeration(["patient", "doctor", "assistant"]), RPCSchema.null]),
+                    "user_id": RPCSchema.oneOf([RPCSchema.integer(), RPCSchema.null]),
+                    "last_pull": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601"), RPCSchema.null]),
+                    "last_pulls": RPCSchema.object(description: "list key → ISO 8601 time of its last complete pull"),
+                    "outbox": RPCSchema.object(description: "state → count"),
+                    "outbox_settling": RPCSchema.object(
+                        [
+                            "count": RPCSchema.integer(
+                                description: "unknown entries not found upstream yet whose last send may still take effect there"),
+                            "until": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601: the latest time one may be sent again"), RPCSchema.null]),
+                        ]),
+                    "outbox_paused_for_login": RPCSchema.boolean(),
+                    "last_errors": RPCSchema.array(of: RPCSchema.string()),
+                    "versions": RPCSchema.object(),
+                ]))
+        ) { _, _ in
+            let status = await agent.status()
+            var outbox: [String: JSONValue] = [:]
+            for state in OutboxState.allCases { outbox[state.rawValue] = .integer(status.outbox[state] ?? 0) }
+            return [
+                "connectivity": .string("\(status.connectivity)"),
+                "session": .string(status.session.rawValue),
+                "role": status.role.map { .string(Self.roleName($0)) } ?? .null,
+                "user_id": status.userID.map(JSONValue.integer) ?? .null,
+                "last_pull": status.lastPull.map { .string(Self.iso($0)) } ?? .null,
+                "last_pulls": .object(status.lastPulls.mapValues { .string(Self.iso($0)) }),
+                "outbox": .object(outbox),
+                "outbox_settling": [
+                    "count": .integer(status.outboxSettling.count), "until": status.outboxSettling.until.map { .string(Self.iso($0)) } ?? .null,
                 ],
-                result: .init("session", RPCSchema.object(["role": RPCSchema.string(), "user_id": RPCSchema.integer()]))
-            ) { params, _ in
-                let phone = try params.requiredString("phone")
-                let password = try params.requiredString("password")
-                let role = try Self.role(params.requiredString("role", oneOf: ["patient", "doctor", "assistant"]))
-                switch await agent.login(phone: phone, password: password, role: role) {
-                case .loggedIn(let role, let userID):
-                    return ["role": .string(Self.roleName(role)), "user_id": .integer(userID)]
-                case .refused(let message, let code):
-                    throw RPCError.application(
-                        code: -32010, message: "login refused", kind: "login_refused", retryable: false, upstreamErrorCode: code,
-                        upstreamErrorMessage: message)
-                case .unreachable(let reason):
-                    throw RPCError.application(code: -32013, message: "the upstream is unreachable: \(reason)", kind: "unreachable", retryable: true)
-                }
-            },
-            RPCMethod(
-                "session.logout", summary: "Logs out; queued mutations stay queued for the next login.", access: .write,
-                result: .init("ok", RPCSchema.boolean())
-            ) { _, _ in
-                await agent.logout()
-                return true
-            },
-            RPCMethod(
-                "sync.now", summary: "Pulls now: some tiers (hot: chat, messages, diagnoses; warm: projects, people; cold: reference data) or all.",
-                access: .write,
-                params: [.optional("tiers", RPCSchema.array(of: RPCSchema.enumeration(["hot", "warm", "cold"])))],
-                result: .init("requested", RPCSchema.array(of: RPCSchema.string()))
-            ) { params, _ in
-                var tiers = Set(PullTier.allCases)
-                if let given = try params.optionalArray("tiers") {
-                    tiers = []
-                    for (index, value) in given.enumerated() {
-                        guard case .string(let name) = value, let tier = PullTier(rawValue: name) else {
-                            throw RPCError.invalidParams(field: "tiers[\(index)]", problem: "must be hot, warm or cold")
-                        }
-                        tiers.insert(tier)
+                "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
+                "last_errors": .array(status.lastErrors.map(JSONValue.string)),
+                "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
+            ]
+        }
+    }
+
+    private func sessionLoginMethod() -> RPCMethod {
+        RPCMethod(
+            "session.login", summary: "Logs in to the upstream; the session is kept across restarts.", access: .write,
+            params: [
+                .required("phone", RPCSchema.string(description: "mainland mobile number")),
+                .required("password", RPCSchema.string()),
+                .required("role", RPCSchema.enumeration(["patient", "doctor", "assistant"])),
+            ],
+            result: .init("session", RPCSchema.object(["role": RPCSchema.string(), "user_id": RPCSchema.integer()]))
+        ) { params, _ in
+            let phone = try params.requiredString("phone")
+            let password = try params.requiredString("password")
+            let role = try Self.role(params.requiredString("role", oneOf: ["patient", "doctor", "assistant"]))
+            switch await agent.login(phone: phone, password: password, role: role) {
+            case .loggedIn(let role, let userID):
+                return ["role": .string(Self.roleName(role)), "user_id": .integer(userID)]
+            case .refused(let message, let code):
+                throw RPCError.loginRefused(upstreamMessage: message, upstreamCode: code)
+            case .unreachable(let reason):
+                throw RPCError.unreachable(reason)
+            }
+        }
+    }
+
+    private func sessionLogoutMethod() -> RPCMethod {
+        RPCMethod(
+            "session.logout", summary: "Logs out; queued mutations stay queued for the next login.", access: .write,
+            result: .init("ok", RPCSchema.boolean())
+        ) { _, _ in
+            await agent.logout()
+            return true
+        }
+    }
+
+    private func syncNowMethod() -> RPCMethod {
+        RPCMethod(
+            "sync.now", summary: "Pulls now: some tiers (hot: chat, messages, diagnoses; warm: projects, people; cold: reference data) or all.",
+            access: .write,
+            params: [.optional("tiers", RPCSchema.array(of: RPCSchema.enumeration(["hot", "warm", "cold"])))],
+            result: .init("requested", RPCSchema.array(of: RPCSchema.string()))
+        ) { params, _ in
+            var tiers = Set(PullTier.allCases)
+            if let given = try params.optionalArray("tiers") {
+                tiers = []
+                for (index, value) in given.enumerated() {
+                    guard case .string(let name) = value, let tier = PullTier(rawValue: name) else {
+                        throw RPCError.invalidParams(field: "tiers[\(index)]", problem: "must be hot, warm or cold")
                     }
+                    tiers.insert(tier)
                 }
-                switch await agent.sessionState {
-                case .loggedOut: throw Failure.notLoggedIn()
-                case .expired:
-                    throw RPCError.application(code: -32011, message: "the session expired: log in again", kind: "session_expired", retryable: false)
-                case .active: break
-                }
-                await agent.syncNow(tiers)
-                return .array(tiers.sorted().map { .string($0.rawValue) })
-            },
-        ]
+            }
+            switch await agent.sessionState {
+            case .loggedOut: throw RPCError.notLoggedIn()
+            case .expired: throw RPCError.sessionExpired()
+            case .active: break
+            }
+            await agent.syncNow(tiers)
+            return .array(tiers.sorted().map { .string($0.rawValue) })
+        }
     }
 
     static func role(_ name: String) -> UserRole {

@@ -15,8 +15,8 @@ public enum RPCJSON {
     /// what a flat line of the same size does.
     public static let maxRequestDepth = 32
 
-    /// A line nested deeper than the limit.
-    public struct TooDeep: Error {}
+    /// A line nested deeper than the limit (other bad lines throw Foundation's own errors).
+    public struct Failure: Error {}
 
     /// Parses one line. Invalid UTF-8, invalid JSON and nesting deeper than `maxDepth` (at most
     /// Foundation's limit) all throw.
@@ -24,7 +24,7 @@ public enum RPCJSON {
         // Foundation refuses nesting past its limit, but traps (ending the process) when the
         // bracket that passes the limit is the last byte of the input: a 514-byte line of '['
         // killed the daemon. Such lines are refused here, before Foundation sees them.
-        if nestingExceeds(bytes, limit: min(maxDepth, maxNestingDepth)) { throw TooDeep() }
+        if nestingExceeds(bytes, limit: min(maxDepth, maxNestingDepth)) { throw Failure() }
         return try JSONValue.parse(Data(bytes))
     }
 

@@ -2,7 +2,7 @@
 /// an ``RPCDispatcher``, and the dispatcher serves and documents exactly these (plus the built-ins).
 public struct RPCRegistry: Sendable {
     /// Why a method cannot be registered; a programming error found at startup.
-    public enum RegistrationError: Error, Equatable, CustomStringConvertible {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
         case duplicate(String)
         case invalidName(String)
         case reservedName(String)
@@ -29,18 +29,18 @@ public struct RPCRegistry: Sendable {
     public mutating func register(_ method: RPCMethod) throws {
         let name = method.name
         guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw RegistrationError.invalidName(name)
+            throw Failure.invalidName(name)
         }
-        guard !name.hasPrefix("rpc.") else { throw RegistrationError.reservedName(name) }
+        guard !name.hasPrefix("rpc.") else { throw Failure.reservedName(name) }
         try add(method)
     }
 
     /// Adds a method without the name rules, for the built-in `rpc.` methods.
     mutating func add(_ method: RPCMethod) throws {
-        guard methods[method.name] == nil else { throw RegistrationError.duplicate(method.name) }
+        guard methods[method.name] == nil else { throw Failure.duplicate(method.name) }
         var seen: Set<String> = []
         for param in method.params where !seen.insert(param.name).inserted {
-            throw RegistrationError.duplicateParam(method: method.name, param: param.name)
+            throw Failure.duplicateParam(method: method.name, param: param.name)
         }
         methods[method.name] = method
     }

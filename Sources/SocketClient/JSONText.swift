@@ -24,12 +24,12 @@ public enum JSONText {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         } catch {
-            throw ParseFailure(text: text)
+            throw Failure(text: text)
         }
     }
 
     /// The text that is not JSON.
-    public struct ParseFailure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible {
         public let text: String
         public var description: String { "not valid JSON: \(text.prefix(80))" }
     }

@@ -11,7 +11,7 @@ public enum PageDecoder {
     }
 
     /// Decodes the body of a successful answer of `step`. A refusal in the envelope, or a body
-    /// that does not decode, throws (`APIError`, `WireDecodingError`).
+    /// that does not decode, throws (`EnvelopeError`, `WireDecodingError`).
     public static func decode(_ body: Data, for step: PullStep, role: UserRole) throws -> DecodedPage {
         var decoder = JSONValueDecoder()
         decoder.userInfo[UserProfile.expectedRoleKey] = role

@@ -32,7 +32,7 @@ public enum SocketActivation {
     }
 
     /// Why the passed sockets cannot be used.
-    public enum ActivationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// `LISTEN_FDS` or `LISTEN_PID` is not a number systemd would write.
         case invalidVariable(name: String, value: String)
         /// `LISTEN_FDNAMES` names a different number of descriptors than `LISTEN_FDS` counts.
@@ -61,7 +61,7 @@ public enum SocketActivation {
     /// Empty when nothing was passed or the variables are meant for another process.
     public static func parse(
         environment: [String: String], pid: pid_t, firstDescriptor: Int32 = firstDescriptor
-    ) throws(ActivationError) -> [Listener] {
+    ) throws(Failure) -> [Listener] {
         guard let pidText = environment["LISTEN_PID"], let countText = environment["LISTEN_FDS"] else { return [] }
         guard let owner = pid_t(pidText), owner > 0 else { throw .invalidVariable(name: "LISTEN_PID", value: pidText) }
         guard owner == pid else { return [] }
@@ -85,7 +85,7 @@ public enum SocketActivation {
     /// listening `AF_UNIX` stream socket.
     public static func listeners(
         environment: [String: String], pid: pid_t = getpid(), firstDescriptor: Int32 = firstDescriptor
-    ) throws(ActivationError) -> [Listener] {
+    ) throws(Failure) -> [Listener] {
         let listeners = try parse(environment: environment, pid: pid, firstDescriptor: firstDescriptor)
         for listener in listeners {
             let flags = fcntl(listener.descriptor, F_GETFD)
@@ -102,7 +102,7 @@ public enum SocketActivation {
 
     /// The descriptors systemd passed to this process, from its own environment; with
     /// `unsetEnvironment`, the variables are removed afterwards whatever the outcome.
-    public static func fromProcess(unsetEnvironment: Bool = true) throws(ActivationError) -> [Listener] {
+    public static func fromProcess(unsetEnvironment: Bool = true) throws(Failure) -> [Listener] {
         defer {
             if unsetEnvironment {
                 Self.unsetEnvironment()
@@ -119,9 +119,9 @@ public enum SocketActivation {
     }
 
     /// Throws unless `listener` is a socket, of type `SOCK_STREAM`, in family `AF_UNIX`, listening.
-    public static func validateListeningUnixStream(_ listener: Listener) throws(ActivationError) {
+    public static func validateListeningUnixStream(_ listener: Listener) throws(Failure) {
         let fd = listener.descriptor
-        func option(_ name: Int32) throws(ActivationError) -> Int32 {
+        func option(_ name: Int32) throws(Failure) -> Int32 {
             var value: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0 else {

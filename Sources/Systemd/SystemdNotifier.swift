@@ -24,11 +24,11 @@ public struct SystemdNotifier: Sendable {
         /// `NOTIFY_SOCKET` is not set: there is nobody to tell.
         case disabled
         /// The datagram could not be sent; the reason is also logged.
-        case failed(NotifyError)
+        case failed(Failure)
     }
 
     /// Why a message could not be sent.
-    public struct NotifyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// What was being attempted (`socket`, `sendto`, `address`).
         public var operation: String
         /// `errno` of the failed call, or 0 when the socket name itself is unusable.
@@ -131,19 +131,19 @@ public struct SystemdNotifier: Sendable {
 
     /// One datagram on a fresh socket. `MSG_NOSIGNAL` because a vanished receiver must never
     /// kill the daemon with SIGPIPE.
-    private static func sendDatagram(_ bytes: [UInt8], to name: String) -> NotifyError? {
+    private static func sendDatagram(_ bytes: [UInt8], to name: String) -> Failure? {
         guard let address = UnixSocketAddress(name) else {
-            return NotifyError(operation: "address", code: 0, socket: name)
+            return Failure(operation: "address", code: 0, socket: name)
         }
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return NotifyError(operation: "socket", code: errno, socket: name) }
+        guard fd >= 0 else { return Failure(operation: "socket", code: errno, socket: name) }
         defer { close(fd) }
         let sent = address.withSockAddr { pointer, length in
             bytes.withUnsafeBytes { buffer in
                 sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), pointer, length)
             }
         }
-        guard sent >= 0 else { return NotifyError(operation: "sendto", code: errno, socket: name) }
+        guard sent >= 0 else { return Failure(operation: "sendto", code: errno, socket: name) }
         return nil
     }
 }

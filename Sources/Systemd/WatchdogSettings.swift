@@ -10,7 +10,7 @@ import Glibc
 /// yet a restart.
 public struct WatchdogSettings: Sendable, Equatable {
     /// Why the variables could not be read. The daemon runs on without a watchdog, and says so.
-    public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// `WATCHDOG_USEC` is not a positive whole number of microseconds.
         case invalidTimeout(String)
         /// `WATCHDOG_PID` is not a process id.
@@ -38,7 +38,7 @@ public struct WatchdogSettings: Sendable, Equatable {
     /// are unset, or `WATCHDOG_PID` names another process.
     public static func from(
         environment: [String: String] = ProcessInfo.processInfo.environment, pid: pid_t = getpid()
-    ) throws(ParseError) -> WatchdogSettings? {
+    ) throws(Failure) -> WatchdogSettings? {
         guard let text = environment["WATCHDOG_USEC"] else { return nil }
         if let pidText = environment["WATCHDOG_PID"] {
             guard let owner = pid_t(pidText.trimmingCharacters(in: .whitespaces)), owner > 0 else {

@@ -47,7 +47,7 @@ final class ExchangeRecorder: HTTPClientResponseDelegate {
             state.body.writeBuffer(&part)
             return true
         }
-        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooLarge())
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooLargeError())
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {

@@ -120,7 +120,7 @@ public enum OutcomeClassifier {
     static func describe(_ error: any Error) -> String {
         switch error {
         case let error as WireDecodingError: return error.description
-        case let error as APIError: return "API error \(error.code)"
+        case let error as EnvelopeError: return "API error \(error.code)"
         case let error as DecodingError:
             func path(_ context: DecodingError.Context) -> String {
                 let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")

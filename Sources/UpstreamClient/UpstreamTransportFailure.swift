@@ -69,7 +69,7 @@ public enum UpstreamTransportFailure: Sendable, Hashable, CustomStringConvertibl
             self = error == .invalidEOFState ? .truncatedBody : .protocolError
         case is SocketAddressError.UnknownHost, is SocketAddressError: self = .hostNotFound
         case is CancellationError: self = .cancelled
-        case is BodyTooLarge: self = .bodyTooLarge
+        case is BodyTooLargeError: self = .bodyTooLarge
         default: self = Self.fromUnlinkedModules(error)
         }
     }
@@ -184,4 +184,4 @@ public enum UpstreamTransportFailure: Sendable, Hashable, CustomStringConvertibl
 }
 
 /// The answer outgrew ``UpstreamConfiguration/maximumBodySize``; reading it was stopped.
-struct BodyTooLarge: Error {}
+struct BodyTooLargeError: Error {}

@@ -39,8 +39,8 @@ struct VDSyncClient: AsyncParsableCommand {
         subcommands: [
             Status.self, Login.self, Logout.self, Sync.self, Watch.self, Methods.self, Call.self,
             Projects.self, Diagnoses.self, Messages.self, Dialogs.self, Patients.self, Follows.self, Memberships.self,
-            Profile.self, Hospitals.self, Organisations.self, News.self, Outbox.self,
-            Photo.self, Doctor.self, Project.self, Diagnosis.self, Organisation.self, Booking.self, Patient.self, Chat.self,
+            Profile.self, Hospitals.self, Organisations.self, NewsCommand.self, Outbox.self,
+            Photo.self, DoctorCommand.self, ProjectCommand.self, DiagnosisCommand.self, OrganisationCommand.self, Booking.self, PatientCommand.self, Chat.self,
         ]
     )
 

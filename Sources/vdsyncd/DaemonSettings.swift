@@ -35,7 +35,7 @@ struct DaemonSettings: Sendable {
     var databasePath: String { stateDirectory + "/vdsync.sqlite" }
 
     /// A setting that cannot be used, named by its key.
-    struct Invalid: Error, CustomStringConvertible {
+    struct Failure: Error, CustomStringConvertible {
         let key: String
         let problem: String
         var description: String { "\(key): \(problem)" }
@@ -51,20 +51,46 @@ struct DaemonSettings: Sendable {
     static func load(file: String?, flags: [String: String], environment: [String: String]) async throws -> DaemonSettings {
         // A misspelt key would otherwise be ignored in silence.
         for name in environment.keys where name.hasPrefix("VDSYNC_") && !keys.contains(name) {
-            throw Invalid(key: name, problem: "is not a vdsyncd setting (environment); known keys are listed in docs/configuration.md")
+            throw Failure(key: name, problem: "is not a vdsyncd setting (environment); known keys are listed in docs/configuration.md")
         }
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: flags),
             EnvironmentVariablesProvider(environmentVariables: environment.filter { $0.key.hasPrefix("VDSYNC_") }),
         ]
         if let file {
-            guard FileManager.default.isReadableFile(atPath: file) else { throw Invalid(key: "--config", problem: "cannot read \(file)") }
+            guard FileManager.default.isReadableFile(atPath: file) else { throw Failure(key: "--config", problem: "cannot read \(file)") }
             for name in try fileKeys(file) where !keys.contains(name) {
-                throw Invalid(key: name, problem: "is not a vdsyncd setting (in \(file)); known keys are listed in docs/configuration.md")
+                throw Failure(key: name, problem: "is not a vdsyncd setting (in \(file)); known keys are listed in docs/configuration.md")
             }
             providers.append(try await EnvironmentVariablesProvider(environmentFilePath: FilePath(file)))
         }
-        let reader = ConfigReader(providers: providers)
+        let values = SettingValues(reader: ConfigReader(providers: providers))
+        let url = try upstreamURL(values)
+        if let location = values.text(.location), location.range(of: #"^-?[0-9]+(\.[0-9]+)?--?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) == nil {
+            throw Failure(key: SettingKey.location.name, problem: "must be longitude-latitude, e.g. 116.40-39.90")
+        }
+        return DaemonSettings(
+            upstreamURL: url, credentials: try credentials(values, environment: environment), location: values.text(.location),
+            proxy: try proxy(values, upstream: url, environment: environment),
+            stateDirectory: values.text(.stateDirectory) ?? environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
+                ?? "/var/lib/vdsync",
+            socketPath: values.text(.socketPath)
+                ?? environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map { "\($0)/vdsyncd.sock" } ?? "/run/vdsyncd/vdsyncd.sock",
+            socketGroup: try socketGroup(values), writerUIDs: try values.uids(.writerUIDs), readOnlyUIDs: try values.uids(.readOnlyUIDs),
+            intervals: [
+                .hot: .seconds(try values.integer(.hotInterval)), .warm: .seconds(try values.integer(.warmInterval)),
+                .cold: .seconds(try values.integer(.coldInterval)),
+            ],
+            maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
+            outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
+            outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
+            logLevel: try logLevel(values), stopTimeout: .seconds(try values.integer(.stopTimeout)))
+    }
+
+    /// The settings as read, typed by their ``SettingKey``: an unset or blank key is its default.
+    private struct SettingValues {
+        let reader: ConfigReader
+
         func text(_ key: SettingKey) -> String? {
             let secret = if case .text(secret: true) = key.kind { true } else { false }
             let configKey = ConfigKey(key.name.lowercased().split(separator: "_").map(String.init))
@@ -73,102 +99,92 @@ struct DaemonSettings: Sendable {
             }
             return value
         }
+
         func integer(_ key: SettingKey) throws -> Int {
             guard case .integer(let range, let value) = key.kind else { preconditionFailure("\(key) is not a whole number") }
             guard let given = text(key) else { return value }
             guard let number = Int(given), range.contains(number) else {
-                throw Invalid(key: key.name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(given)'")
+                throw Failure(key: key.name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(given)'")
             }
             return number
         }
+
         func uids(_ key: SettingKey) throws -> Set<UInt32> {
             guard let given = text(key) else { return [] }
             var result = Set<UInt32>()
             for part in given.split(separator: ",") {
                 guard let uid = UInt32(part.trimmingCharacters(in: .whitespaces)) else {
-                    throw Invalid(key: key.name, problem: "must be numeric uids separated by commas")
+                    throw Failure(key: key.name, problem: "must be numeric uids separated by commas")
                 }
                 result.insert(uid)
             }
             return result
         }
+    }
 
-        guard let urlText = text(.upstreamURL) else { throw Invalid(key: SettingKey.upstreamURL.name, problem: "is required") }
+    private static func upstreamURL(_ values: SettingValues) throws -> URL {
+        guard let urlText = values.text(.upstreamURL) else { throw Failure(key: SettingKey.upstreamURL.name, problem: "is required") }
         guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme ?? ""), url.host() != nil else {
-            throw Invalid(key: SettingKey.upstreamURL.name, problem: "must be an http(s) URL such as https://api.example.org")
+            throw Failure(key: SettingKey.upstreamURL.name, problem: "must be an http(s) URL such as https://api.example.org")
         }
+        return url
+    }
 
-        var credentials: SyncAgent.Credentials?
-        let role = text(.role)
-        let phone = text(.phone)
-        if role != nil || phone != nil {
-            guard let role else { throw Invalid(key: SettingKey.role.name, problem: "is required with VDSYNC_PHONE (patient, doctor or assistant)") }
-            guard let phone else { throw Invalid(key: SettingKey.phone.name, problem: "is required with VDSYNC_ROLE") }
-            let roles: [String: UserRole] = ["patient": .patient, "doctor": .doctor, "assistant": .assistant]
-            guard let userRole = roles[role] else { throw Invalid(key: SettingKey.role.name, problem: "must be patient, doctor or assistant") }
-            guard phone.range(of: #"^1[0-9]{10}$"#, options: .regularExpression) != nil else {
-                throw Invalid(key: SettingKey.phone.name, problem: "must be an 11-digit mainland mobile number")
-            }
-            guard let password = try password(text, environment: environment) else {
-                throw Invalid(
-                    key: SettingKey.password.name,
-                    problem: "is required with VDSYNC_PHONE: a systemd credential vdsync-password, VDSYNC_PASSWORD_FILE, or VDSYNC_PASSWORD")
-            }
-            credentials = SyncAgent.Credentials(phone: phone, password: password, role: userRole)
+    /// The account to log in with: a role, a phone and a password together, or none of them.
+    private static func credentials(_ values: SettingValues, environment: [String: String]) throws -> SyncAgent.Credentials? {
+        let role = values.text(.role)
+        let phone = values.text(.phone)
+        guard role != nil || phone != nil else { return nil }
+        guard let role else { throw Failure(key: SettingKey.role.name, problem: "is required with VDSYNC_PHONE (patient, doctor or assistant)") }
+        guard let phone else { throw Failure(key: SettingKey.phone.name, problem: "is required with VDSYNC_ROLE") }
+        let roles: [String: UserRole] = ["patient": .patient, "doctor": .doctor, "assistant": .assistant]
+        guard let userRole = roles[role] else { throw Failure(key: SettingKey.role.name, problem: "must be patient, doctor or assistant") }
+        guard phone.range(of: #"^1[0-9]{10}$"#, options: .regularExpression) != nil else {
+            throw Failure(key: SettingKey.phone.name, problem: "must be an 11-digit mainland mobile number")
         }
-
-        var proxy: UpstreamConfiguration.Proxy?
-        if let given = text(.proxy) {
-            let parts = given.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw Invalid(key: SettingKey.proxy.name, problem: "must be host:port")
-            }
-            proxy = .init(host: String(parts[0]), port: port)
-        } else {
-            proxy = UpstreamConfiguration.proxy(for: url, environment: environment)
+        guard let password = try password(values.text, environment: environment) else {
+            throw Failure(
+                key: SettingKey.password.name,
+                problem: "is required with VDSYNC_PHONE: a systemd credential vdsync-password, VDSYNC_PASSWORD_FILE, or VDSYNC_PASSWORD")
         }
+        return SyncAgent.Credentials(phone: phone, password: password, role: userRole)
+    }
 
-        var socketGroup: gid_t?
-        if let group = text(.socketGroup) {
-            if let number = gid_t(group) {
-                socketGroup = number
-            } else if let entry = getgrnam(group) {
-                socketGroup = entry.pointee.gr_gid
-            } else {
-                throw Invalid(key: SettingKey.socketGroup.name, problem: "no group named '\(group)'")
-            }
+    /// The configured proxy, else the one the environment names for the upstream's scheme.
+    private static func proxy(_ values: SettingValues, upstream: URL, environment: [String: String]) throws -> UpstreamConfiguration.Proxy? {
+        guard let given = values.text(.proxy) else { return UpstreamConfiguration.proxy(for: upstream, environment: environment) }
+        let parts = given.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+            throw Failure(key: SettingKey.proxy.name, problem: "must be host:port")
         }
+        return .init(host: String(parts[0]), port: port)
+    }
 
+    /// The socket's group, by number or name.
+    private static func socketGroup(_ values: SettingValues) throws -> gid_t? {
+        guard let group = values.text(.socketGroup) else { return nil }
+        if let number = gid_t(group) { return number }
+        guard let entry = getgrnam(group) else { throw Failure(key: SettingKey.socketGroup.name, problem: "no group named '\(group)'") }
+        return entry.pointee.gr_gid
+    }
+
+    private static func logLevel(_ values: SettingValues) throws -> Logger.Level {
         let levels: [String: Logger.Level] = [
             "trace": .trace, "debug": .debug, "info": .info, "notice": .notice, "warning": .warning, "error": .error, "critical": .critical,
         ]
-        let levelName = text(.logLevel) ?? "info"
-        guard let logLevel = levels[levelName] else {
-            throw Invalid(key: SettingKey.logLevel.name, problem: "must be one of trace, debug, info, notice, warning, error, critical")
+        guard let level = levels[values.text(.logLevel) ?? "info"] else {
+            throw Failure(key: SettingKey.logLevel.name, problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard case .number(let maximumRate, var rate) = SettingKey.outboxRate.kind else { preconditionFailure("the rate is a number") }
-        if let given = text(.outboxRate) {
-            guard let value = Double(given), value > 0, value <= maximumRate else {
-                throw Invalid(key: SettingKey.outboxRate.name, problem: "must be a number of requests per second, above 0")
-            }
-            rate = value
-        }
-        if let location = text(.location), location.range(of: #"^-?[0-9]+(\.[0-9]+)?--?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) == nil {
-            throw Invalid(key: SettingKey.location.name, problem: "must be longitude-latitude, e.g. 116.40-39.90")
-        }
+        return level
+    }
 
-        return DaemonSettings(
-            upstreamURL: url, credentials: credentials, location: text(.location), proxy: proxy,
-            stateDirectory: text(.stateDirectory) ?? environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? "/var/lib/vdsync",
-            socketPath: text(.socketPath)
-                ?? environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map { "\($0)/vdsyncd.sock" } ?? "/run/vdsyncd/vdsyncd.sock",
-            socketGroup: socketGroup, writerUIDs: try uids(.writerUIDs), readOnlyUIDs: try uids(.readOnlyUIDs),
-            intervals: [
-                .hot: .seconds(try integer(.hotInterval)), .warm: .seconds(try integer(.warmInterval)), .cold: .seconds(try integer(.coldInterval)),
-            ],
-            maxLineBytes: try integer(.maxLineBytes), maxConnections: try integer(.maxConnections), outboxRate: rate,
-            outboxMaxAttempts: try integer(.outboxMaxAttempts), outboxSettleTime: .seconds(try integer(.outboxSettleTime)),
-            readTimeout: .seconds(try integer(.readTimeout)), logLevel: logLevel, stopTimeout: .seconds(try integer(.stopTimeout)))
+    private static func outboxRate(_ values: SettingValues) throws -> Double {
+        guard case .number(let maximumRate, let rate) = SettingKey.outboxRate.kind else { preconditionFailure("the rate is a number") }
+        guard let given = values.text(.outboxRate) else { return rate }
+        guard let value = Double(given), value > 0, value <= maximumRate else {
+            throw Failure(key: SettingKey.outboxRate.name, problem: "must be a number of requests per second, above 0")
+        }
+        return value
     }
 
     /// The password: a systemd credential first (never in the environment or a unit file), then
@@ -179,7 +195,7 @@ struct DaemonSettings: Sendable {
         }
         if let file = text(.passwordFile) {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw Invalid(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
+                throw Failure(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
             }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         }

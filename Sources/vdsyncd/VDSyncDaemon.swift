@@ -76,7 +76,7 @@ struct VDSyncDaemon: AsyncParsableCommand {
         let settings: DaemonSettings
         do {
             settings = try await load()
-        } catch let invalid as DaemonSettings.Invalid {
+        } catch let invalid as DaemonSettings.Failure {
             FileHandle.standardError.write(Data("vdsyncd: configuration: \(invalid)\n".utf8))
             throw ExitCode(78)
         }

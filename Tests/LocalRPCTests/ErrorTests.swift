@@ -44,11 +44,11 @@ struct ErrorTests {
 
     @Test("a mutation the disk refused: -32030 'not saved' (submit again), or -32031 'may still be applied' (look first)")
     func storage() {
-        let notSaved = LocalAPI.Failure.storage(StorageFailure(cause: .full, mayReappear: false, detail: "SQLite error 13"))
+        let notSaved = RPCError.storage(StorageError(cause: .full, mayReappear: false, detail: "SQLite error 13"))
         #expect(notSaved.code == -32030)
         #expect(notSaved.data == ["kind": "storage_full", "retryable": true, "saved": false])
         #expect(notSaved.message == "the disk is full: the mutation was not saved")
-        let unknown = LocalAPI.Failure.storage(StorageFailure(cause: .ioError, mayReappear: true, detail: "SQLite error 1034"))
+        let unknown = RPCError.storage(StorageError(cause: .ioError, mayReappear: true, detail: "SQLite error 1034"))
         #expect(unknown.code == -32031)
         #expect(unknown.data == ["kind": "storage_error", "retryable": false, "saved": "unknown"])
         #expect(unknown.message.hasPrefix("the disk failed (I/O error): the mutation may still be applied"))

@@ -62,10 +62,10 @@ struct OpenRPCTests {
             RPCMethod(name, summary: "", access: .read, result: .init("r", RPCSchema.any)) { _, _ in .null }
         }
         var registry = RPCRegistry()
-        #expect(throws: RPCRegistry.RegistrationError.reservedName("rpc.mine")) { try registry.register(method("rpc.mine")) }
-        #expect(throws: RPCRegistry.RegistrationError.invalidName("a b")) { try registry.register(method("a b")) }
-        #expect(throws: RPCRegistry.RegistrationError.invalidName("")) { try registry.register(method("")) }
+        #expect(throws: RPCRegistry.Failure.reservedName("rpc.mine")) { try registry.register(method("rpc.mine")) }
+        #expect(throws: RPCRegistry.Failure.invalidName("a b")) { try registry.register(method("a b")) }
+        #expect(throws: RPCRegistry.Failure.invalidName("")) { try registry.register(method("")) }
         #expect(throws: Never.self) { try registry.register(method("mirror.list")) }
-        #expect(throws: RPCRegistry.RegistrationError.duplicate("mirror.list")) { try registry.register(method("mirror.list")) }
+        #expect(throws: RPCRegistry.Failure.duplicate("mirror.list")) { try registry.register(method("mirror.list")) }
     }
 }

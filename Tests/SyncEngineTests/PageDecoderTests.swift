@@ -55,7 +55,7 @@ struct PageDecoderTests {
     @Test("a refusal or a broken body is an error, never an empty page")
     func failures() throws {
         let step = PullStep(.systemMessages, into: .systemMessages, paging: .newestFirst)
-        #expect(throws: APIError.self) {
+        #expect(throws: EnvelopeError.self) {
             try PageDecoder.decode(Data(#"{"error_code": 4002, "data": {}, "error_message": "登录已过期"}"#.utf8), for: step, role: .patient)
         }
         #expect(throws: WireDecodingError.self) {

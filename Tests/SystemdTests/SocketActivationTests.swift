@@ -39,7 +39,7 @@ struct SocketActivationTests {
     @Test(
         "malformed variables are errors",
         arguments: [
-            (["LISTEN_PID": "x", "LISTEN_FDS": "1"], SocketActivation.ActivationError.invalidVariable(name: "LISTEN_PID", value: "x")),
+            (["LISTEN_PID": "x", "LISTEN_FDS": "1"], SocketActivation.Failure.invalidVariable(name: "LISTEN_PID", value: "x")),
             (["LISTEN_PID": "0", "LISTEN_FDS": "1"], .invalidVariable(name: "LISTEN_PID", value: "0")),
             (["LISTEN_PID": "SELF", "LISTEN_FDS": "one"], .invalidVariable(name: "LISTEN_FDS", value: "one")),
             (["LISTEN_PID": "SELF", "LISTEN_FDS": "-1"], .invalidVariable(name: "LISTEN_FDS", value: "-1")),
@@ -47,7 +47,7 @@ struct SocketActivationTests {
             (["LISTEN_PID": "SELF", "LISTEN_FDS": "2", "LISTEN_FDNAMES": "one"], .nameCountMismatch(descriptors: 2, names: 1)),
             (["LISTEN_PID": "SELF", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "a:b"], .nameCountMismatch(descriptors: 1, names: 2)),
         ])
-    func malformed(environment: [String: String], error: SocketActivation.ActivationError) {
+    func malformed(environment: [String: String], error: SocketActivation.Failure) {
         let environment = environment.mapValues { $0 == "SELF" ? "\(me)" : $0 }
         #expect(throws: error) { try SocketActivation.parse(environment: environment, pid: me) }
     }

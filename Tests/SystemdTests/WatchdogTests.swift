@@ -31,7 +31,7 @@ struct WatchdogTests {
     @Test(
         "malformed variables are errors that say which",
         arguments: [
-            (["WATCHDOG_USEC": "abc"], WatchdogSettings.ParseError.invalidTimeout("abc")),
+            (["WATCHDOG_USEC": "abc"], WatchdogSettings.Failure.invalidTimeout("abc")),
             (["WATCHDOG_USEC": "0"], .invalidTimeout("0")),
             (["WATCHDOG_USEC": "-5"], .invalidTimeout("-5")),
             (["WATCHDOG_USEC": "18446744073709551615"], .invalidTimeout("18446744073709551615")),
@@ -39,7 +39,7 @@ struct WatchdogTests {
             (["WATCHDOG_USEC": "1000", "WATCHDOG_PID": "x"], .invalidPID("x")),
             (["WATCHDOG_USEC": "1000", "WATCHDOG_PID": "0"], .invalidPID("0")),
         ])
-    func malformed(environment: [String: String], error: WatchdogSettings.ParseError) {
+    func malformed(environment: [String: String], error: WatchdogSettings.Failure) {
         #expect(throws: error) { try WatchdogSettings.from(environment: environment, pid: me) }
     }
 

@@ -15,13 +15,13 @@ struct EnvelopeTests {
     func errorEnvelope() throws {
         let fixture = try JSONDecoder().decode(Envelope<Project>.self, from: Fixture.data("responses/error.json"))
         #expect(!fixture.isSuccess && fixture.errorCode == 1001)
-        let error = try #require(throws: APIError.self) { try fixture.payload() }
+        let error = try #require(throws: EnvelopeError.self) { try fixture.payload() }
         #expect(error.code == 1001 && error.message == "参数错误")
 
         for data in [#"[]"#, #"null"#, #"{}"#, #""""#, #"{"id": "not a project"}"#] {
             let envelope = try decode(Project.self, #"{"error_code": "40001", "data": \#(data), "error_message": "token expired"}"#)
             #expect(envelope.errorCode == 40001 && envelope.data == nil)
-            #expect(throws: APIError(code: 40001, message: "token expired")) { try envelope.payload() }
+            #expect(throws: EnvelopeError(code: 40001, message: "token expired")) { try envelope.payload() }
         }
     }
 
@@ -98,7 +98,7 @@ struct EnvelopeTests {
         #expect(json["data"]?["list"] == .array([.object(["id": .integer(7), "name": .string("乡村医生协会")])]))
         #expect(json["data"]?["page"]?["count"] == .integer(1))
 
-        let failure = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Envelope<Project>(error: APIError(code: 2, message: "no"))))
+        let failure = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Envelope<Project>(error: EnvelopeError(code: 2, message: "no"))))
         #expect(failure == .object(["error_code": .integer(2), "data": .object([:]), "error_message": .string("no")]))
     }
 }

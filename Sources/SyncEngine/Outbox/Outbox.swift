@@ -26,13 +26,13 @@ public struct Outbox: Sendable {
     }
 
     /// Enqueues a validated draft (see ``Mutation/validate(_:parameters:role:)``). A commit the
-    /// disk refused throws a ``StorageFailure`` saying whether the mutation can still come back.
+    /// disk refused throws a ``StorageError`` saying whether the mutation can still come back.
     @discardableResult
     public func enqueue(_ draft: MutationDraft, context: MutationContext) async throws -> [OutboxEntry] {
         do {
             return try await enqueueOnce(draft, context: context)
         } catch {
-            if let failure = await store.storageFailure(after: error) { throw failure }
+            if let failure = await store.storageError(after: error) { throw failure }
             throw error
         }
     }

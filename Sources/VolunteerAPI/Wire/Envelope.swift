@@ -2,7 +2,7 @@
 ///
 /// `error_code` 0 is success; anything else is an API error whose `data` may be anything
 /// (`{}`, `[]`, `null`), so ``data`` is decoded only on success. Use ``payload()`` to get
-/// the data or the ``APIError``.
+/// the data or the ``EnvelopeError``.
 public struct Envelope<Payload: Sendable>: Sendable {
     public let errorCode: Int
     public let errorMessage: String?
@@ -15,7 +15,7 @@ public struct Envelope<Payload: Sendable>: Sendable {
         self.data = data
     }
 
-    public init(error: APIError) {
+    public init(error: EnvelopeError) {
         self.errorCode = error.code
         self.errorMessage = error.message
         self.data = nil
@@ -27,7 +27,7 @@ public struct Envelope<Payload: Sendable>: Sendable {
     /// The payload of a successful answer, or the API error the server reported.
     /// A success without data is a ``WireDecodingError`` (the server broke the document).
     public func payload() throws -> Payload {
-        guard isSuccess else { throw APIError(code: errorCode, message: errorMessage ?? "") }
+        guard isSuccess else { throw EnvelopeError(code: errorCode, message: errorMessage ?? "") }
         guard let data else {
             throw WireDecodingError(structure: "Envelope", field: "data", problem: "required on success, but missing or null")
         }
@@ -75,7 +75,7 @@ extension Envelope: Equatable where Payload: Equatable {}
 extension Envelope: Hashable where Payload: Hashable {}
 
 /// A business error the server reported with a non-zero `error_code` (codes are not documented).
-public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: Int
     public let message: String
 

@@ -39,7 +39,7 @@ struct OutboxDiskTests {
             for index in 0..<20 {
                 do {
                     _ = try await world.submit(.sendChatMessage, ["to_user_id": .integer(patient), "content": .string("while full \(index)")])
-                } catch let failure as StorageFailure {
+                } catch let failure as StorageError {
                     #expect(failure.cause == .full && !failure.mayReappear, "a full disk fails the write before the commit: nothing can come back")
                     refusals += 1
                 }

@@ -4,8 +4,9 @@ import SocketClient
 import VolunteerAPI
 
 /// `vdsync doctor follow|unfollow` (patient, assistant).
-struct Doctor: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow or stop following a doctor.", subcommands: [Follow.self, Unfollow.self])
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Follow or stop following a doctor.", subcommands: [Follow.self, Unfollow.self])
 
     struct Follow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Follow a doctor (doctor.follow).")

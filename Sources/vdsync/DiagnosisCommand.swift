@@ -4,8 +4,9 @@ import SocketClient
 import VolunteerAPI
 
 /// `vdsync diagnosis …`: the mutations of one booking (doctor, and the patient's rating).
-struct Diagnosis: AsyncParsableCommand {
+struct DiagnosisCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diagnosis",
         abstract: "Act on a booking: reject, mark done, record the result, rate.",
         subcommands: [Reject.self, MarkDone.self, RatePatient.self, RecordResult.self, RateDoctor.self])
 

@@ -4,8 +4,9 @@ import SocketClient
 import VolunteerAPI
 
 /// `vdsync patient bind|create` (assistant).
-struct Patient: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Bind or create patients (assistant).", subcommands: [Bind.self, Create.self])
+struct PatientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patient", abstract: "Bind or create patients (assistant).", subcommands: [Bind.self, Create.self])
 
     struct Bind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Bind an existing patient by phone and SMS code (patient.bind).")

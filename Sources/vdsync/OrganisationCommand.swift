@@ -4,8 +4,9 @@ import SocketClient
 import VolunteerAPI
 
 /// `vdsync organisation join|leave` (doctor).
-struct Organisation: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply to or leave an organisation (doctor).", subcommands: [Join.self, Leave.self])
+struct OrganisationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "organisation", abstract: "Apply to or leave an organisation (doctor).", subcommands: [Join.self, Leave.self])
 
     struct Join: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply to an organisation (organisation.join).")

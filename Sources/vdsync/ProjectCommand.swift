@@ -4,8 +4,9 @@ import SocketClient
 import VolunteerAPI
 
 /// `vdsync project publish|cancel` (doctor).
-struct Project: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Publish or cancel a clinic project (doctor).", subcommands: [Publish.self, Cancel.self])
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project", abstract: "Publish or cancel a clinic project (doctor).", subcommands: [Publish.self, Cancel.self])
 
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Publish a clinic project (project.publish).")

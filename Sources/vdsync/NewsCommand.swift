@@ -3,8 +3,9 @@ import LocalRPC
 import SocketClient
 
 /// `vdsync news`: read news from the mirror.
-struct News: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Read news.", subcommands: [List.self])
+struct NewsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "news", abstract: "Read news.", subcommands: [List.self])
 
     struct List: SimpleList {
         static let configuration = CommandConfiguration(abstract: "News for the role, newest first (news.list).")

@@ -11,10 +11,10 @@ import GRDB
 /// them, and the "failed" transaction is committed after all. For an enqueue that would turn a
 /// mutation the client was told was refused into one that is sent upstream (reproduced with
 /// libfiu: `fdatasync` failing with EIO, then SIGKILL; docs/reliability.md). So after such a
-/// failure the store at once makes a small write of its own (``MirrorStore/storageFailure(after:)``),
+/// failure the store at once makes a small write of its own (``MirrorStore/storageError(after:)``),
 /// whose frames take the place of the failed ones: once they are written, the failed
 /// transaction can no longer come back, even if that write's own sync fails too.
-public struct StorageFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Cause: String, Sendable, Hashable {
         /// SQLITE_FULL: the disk (or the file size limit) is full.
         case full = "storage_full"
@@ -42,20 +42,20 @@ public struct StorageFailure: Error, Sendable, Hashable, CustomStringConvertible
 
 extension MirrorStore {
     /// Classifies a failed write: nil when `error` is not the disk's (a constraint, a refusal, a
-    /// bug); otherwise a ``StorageFailure`` saying whether the write can still come back, after
-    /// making sure, when it can, that it cannot (see ``StorageFailure``).
-    public func storageFailure(after error: any Error) async -> StorageFailure? {
+    /// bug); otherwise a ``StorageError`` saying whether the write can still come back, after
+    /// making sure, when it can, that it cannot (see ``StorageError``).
+    public func storageError(after error: any Error) async -> StorageError? {
         guard let error = error as? DatabaseError else { return nil }
         let detail = "SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "")"
         switch error.resultCode {
         case .SQLITE_FULL:
             // Writing the frames failed: the commit frame, written last, is not in the WAL.
-            return StorageFailure(cause: .full, mayReappear: false, detail: detail)
+            return StorageError(cause: .full, mayReappear: false, detail: detail)
         case .SQLITE_IOERR:
             if error.extendedResultCode == .SQLITE_IOERR_WRITE {
-                return StorageFailure(cause: .ioError, mayReappear: false, detail: detail)
+                return StorageError(cause: .ioError, mayReappear: false, detail: detail)
             }
-            return StorageFailure(cause: .ioError, mayReappear: !(await overwriteFailedCommit()), detail: detail)
+            return StorageError(cause: .ioError, mayReappear: !(await overwriteFailedCommit()), detail: detail)
         default:
             return nil
         }

@@ -10,7 +10,7 @@ import Testing
 /// the writer connection's database size (`PRAGMA max_page_count`); the process-level version,
 /// with libfiu's injected write and sync errors, is `scripts/reliability/run --only disk`.
 @Suite("Mirror store: storage failures")
-struct StorageFailureTests {
+struct StorageErrorTests {
     private static func store() throws -> MirrorStore {
         try MirrorStore(path: MirrorStoreTests.temporaryDatabase())
     }
@@ -44,18 +44,18 @@ struct StorageFailureTests {
     @Test("an error that is not the disk's is not a storage failure")
     func notTheDisk() async throws {
         let store = try Self.store()
-        #expect(await store.storageFailure(after: DatabaseError(resultCode: .SQLITE_CONSTRAINT)) == nil)
-        #expect(await store.storageFailure(after: CancellationError()) == nil)
+        #expect(await store.storageError(after: DatabaseError(resultCode: .SQLITE_CONSTRAINT)) == nil)
+        #expect(await store.storageError(after: CancellationError()) == nil)
         #expect(try await Self.overwriteRows(store) == 0, "nothing to overwrite")
     }
 
     @Test("a full disk and a failed write are 'not saved' without any further write")
     func notSaved() async throws {
         let store = try Self.store()
-        let full = try #require(await store.storageFailure(after: DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
+        let full = try #require(await store.storageError(after: DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
         #expect(full.cause == .full && !full.mayReappear)
         #expect(full.detail.contains("database or disk is full"))
-        let write = try #require(await store.storageFailure(after: DatabaseError(resultCode: .SQLITE_IOERR_WRITE)))
+        let write = try #require(await store.storageError(after: DatabaseError(resultCode: .SQLITE_IOERR_WRITE)))
         #expect(write.cause == .ioError && !write.mayReappear)
         #expect(try await Self.overwriteRows(store) == 0, "a commit whose frames were never all written cannot come back")
     }
@@ -63,7 +63,7 @@ struct StorageFailureTests {
     @Test("a failed sync is overwritten at once, after which it is 'not saved'")
     func failedSyncOverwritten() async throws {
         let store = try Self.store()
-        let failure = try #require(await store.storageFailure(after: DatabaseError(resultCode: .SQLITE_IOERR_FSYNC)))
+        let failure = try #require(await store.storageError(after: DatabaseError(resultCode: .SQLITE_IOERR_FSYNC)))
         #expect(failure.cause == .ioError)
         #expect(!failure.mayReappear, "the overwrite was written, so the failed commit's frames are gone")
         #expect(try await Self.overwriteRows(store) == 1)
@@ -74,7 +74,7 @@ struct StorageFailureTests {
         let store = try Self.store()
         // The writer connection refuses every write, the overwrite's included.
         try await Self.writer(store, readOnly: true)
-        let failure = try #require(await store.storageFailure(after: DatabaseError(resultCode: .SQLITE_IOERR_FSYNC)))
+        let failure = try #require(await store.storageError(after: DatabaseError(resultCode: .SQLITE_IOERR_FSYNC)))
         #expect(failure.cause == .ioError && failure.mayReappear)
         try await Self.writer(store, readOnly: false)
         #expect(try await Self.overwriteRows(store) == 0)
