@@ -229,13 +229,13 @@ struct SeedTests {
         let configuration = Self.configuration(at: Self.morning)
         _ = try await Seed.demo(into: database, configuration: configuration)
         let before = try await database.read { db in try SeedSupport.counts(db) }
-        await #expect(throws: SeedSupport.Refusal.self) { try await Seed.demo(into: database, configuration: configuration) }
-        await #expect(throws: SeedSupport.Refusal.self) { try await Seed.scale(projects: 5, seed: 1, into: database, configuration: configuration) }
+        await #expect(throws: SeedSupport.Failure.self) { try await Seed.demo(into: database, configuration: configuration) }
+        await #expect(throws: SeedSupport.Failure.self) { try await Seed.scale(projects: 5, seed: 1, into: database, configuration: configuration) }
         #expect(try await database.read { db in try SeedSupport.counts(db) } == before)
 
         let empty = try ReferenceDatabase(.memory)
-        await #expect(throws: SeedSupport.Refusal.self) { try await Seed.scale(projects: 0, seed: 1, into: empty, configuration: configuration) }
-        await #expect(throws: SeedSupport.Refusal.self) {
+        await #expect(throws: SeedSupport.Failure.self) { try await Seed.scale(projects: 0, seed: 1, into: empty, configuration: configuration) }
+        await #expect(throws: SeedSupport.Failure.self) {
             try await Seed.scale(projects: ScaleSeed.maximumProjects + 1, seed: 1, into: empty, configuration: configuration)
         }
         #expect(try await empty.count("city") == 0)

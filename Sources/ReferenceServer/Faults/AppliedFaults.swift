@@ -57,12 +57,12 @@ struct AppliedFaults: Sendable {
 
     /// Closes the connection with a TCP reset (SO_LINGER 0), so the client sees the
     /// connection reset rather than a clean close.
-    private func reset(_ channel: any Channel) async -> InjectedReset {
+    private func reset(_ channel: any Channel) async -> InjectedResetError {
         if let socket = channel as? any SocketOptionProvider {
             _ = try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
         }
         try? await channel.close().get()
-        return InjectedReset()
+        return InjectedResetError()
     }
 
     private static func serverError(_ status: Int) -> Answer {
@@ -83,10 +83,10 @@ struct AppliedFaults: Sendable {
             status: answer.status, headers: headers,
             body: ResponseBody { writer in
                 try await writer.write(half)
-                throw InjectedReset()
+                throw InjectedResetError()
             })
     }
 }
 
 /// The error that ends a request whose connection fault injection closed.
-struct InjectedReset: Error {}
+struct InjectedResetError: Error {}

@@ -53,15 +53,15 @@ struct APIRouter {
         var request = request
         let answer: Answer
         do {
-            try await state.sweepNoShows()
+            try await state.noShows.runIfDue(state.database, now: state.now)
             let call = try await makeCall(&request, context: context, endpoint: endpoint)
             let payload = try await handler(call)
             answer = try Self.envelope(payload, for: endpoint)
-        } catch let failure as APIFailure {
+        } catch let failure as CallError {
             answer = try Self.failure(failure)
         } catch {
             context.logger.error("handler failed", metadata: ["endpoint": "\(endpoint)", "error": "\(type(of: error))"])
-            answer = try Self.failure(APIFailure(.internalError, "服务器错误"))
+            answer = try Self.failure(CallError(.internalError, "服务器错误"))
         }
         return try await faults.applyAfterHandler(to: answer, context: context)
     }
@@ -81,9 +81,9 @@ struct APIRouter {
 
         let now = state.now
         let caller = try await authenticate(request.headers[.authToken], now: now)
-        if caller == nil, !RouteTable.publicEndpoints.contains(endpoint) { throw APIFailure.notLoggedIn }
+        if caller == nil, !RouteTable.publicEndpoints.contains(endpoint) { throw CallError.notLoggedIn }
         if let caller, !endpoint.roles.contains(caller.role) {
-            throw APIFailure(.forbidden, "\(Self.roleName(caller.role))无权访问此接口")
+            throw CallError(.forbidden, "\(Self.roleName(caller.role))无权访问此接口")
         }
         try validate(parameters, for: endpoint, role: caller?.role)
         return Call(
@@ -97,20 +97,20 @@ struct APIRouter {
         do {
             body = try await request.collectBody(upTo: state.configuration.maxBodyBytes)
         } catch {
-            throw APIFailure(.invalidParameter, "请求体过大")
+            throw CallError(.invalidParameter, "请求体过大")
         }
         guard body.readableBytes > 0 else { return }
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         if contentType.hasPrefix("multipart/form-data") {
             guard let boundary = Self.boundary(in: request.headers[.contentType] ?? "") else {
-                throw APIFailure(.invalidParameter, "multipart 缺少 boundary")
+                throw CallError(.invalidParameter, "multipart 缺少 boundary")
             }
             try parameters.addMultipart(body, boundary: boundary)
         } else if contentType.hasPrefix("application/json") || body.readableBytesView.first == UInt8(ascii: "{") {
             try parameters.addJSON(body)
         } else {
             guard let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
-                throw APIFailure(.invalidParameter, "请求体不是有效的 UTF-8")
+                throw CallError(.invalidParameter, "请求体不是有效的 UTF-8")
             }
             try parameters.addFormEncoded(text)
         }
@@ -141,14 +141,14 @@ struct APIRouter {
                 arguments: [token]
             ).map { Session(userID: $0["user_id"], expiresAt: $0["expires_at"], revoked: $0["revoked"] != 0, type: $0["type"]) }
         }
-        guard let session, !session.revoked else { throw APIFailure.notLoggedIn }
-        guard session.expiresAt > now.timeIntervalSince1970 else { throw APIFailure.tokenExpired }
-        guard let role = UserRole(rawValue: session.type) else { throw APIFailure.notLoggedIn }
+        guard let session, !session.revoked else { throw CallError.notLoggedIn }
+        guard session.expiresAt > now.timeIntervalSince1970 else { throw CallError.tokenExpired }
+        guard let role = UserRole(rawValue: session.type) else { throw CallError.notLoggedIn }
         return Caller(userID: session.userID, role: role, token: token)
     }
 
     /// The catalogue's rules for parameters: required ones present, integers whole numbers.
-    private func validate(_ parameters: Parameters, for endpoint: Endpoint, role: UserRole?) throws(APIFailure) {
+    private func validate(_ parameters: Parameters, for endpoint: Endpoint, role: UserRole?) throws(CallError) {
         for parameter in endpoint.parameters where parameter.location != .path {
             if let role, !parameter.roles.contains(role) { continue }
             switch parameter.type {
@@ -197,8 +197,8 @@ struct APIRouter {
         return json(try encode(payload))
     }
 
-    static func failure(_ failure: APIFailure, status: HTTPResponse.Status? = nil) throws -> Answer {
-        let envelope = Envelope<EmptyPayload>(error: APIError(code: failure.code.rawValue, message: failure.message))
+    static func failure(_ failure: CallError, status: HTTPResponse.Status? = nil) throws -> Answer {
+        let envelope = Envelope<EmptyPayload>(error: EnvelopeError(code: failure.code.rawValue, message: failure.message))
         return json(ByteBuffer(bytes: try encoder.encode(envelope)), status: status ?? HTTPResponse.Status(code: failure.code.httpStatus))
     }
 
@@ -234,11 +234,11 @@ struct EnvelopeFallbackMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError {
             guard error.status == .notFound || error.status == .methodNotAllowed else {
-                return try APIRouter.failure(APIFailure(.invalidParameter, "请求无效"), status: error.status).response
+                return try APIRouter.failure(CallError(.invalidParameter, "请求无效"), status: error.status).response
             }
             let methods = Self.documentedMethods(for: request.uri.path)
-            guard !methods.isEmpty else { return try APIRouter.failure(APIFailure(.notFound, "接口不存在")).response }
-            var response = try APIRouter.failure(APIFailure(.notFound, "接口不支持此方法"), status: .methodNotAllowed).response
+            guard !methods.isEmpty else { return try APIRouter.failure(CallError(.notFound, "接口不存在")).response }
+            var response = try APIRouter.failure(CallError(.notFound, "接口不支持此方法"), status: .methodNotAllowed).response
             response.headers[.allow] = methods.joined(separator: ", ")
             return response
         }

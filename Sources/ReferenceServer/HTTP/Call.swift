@@ -25,13 +25,13 @@ struct Call: Sendable {
     var configuration: ReferenceServerConfiguration { state.configuration }
 
     /// The logged-in caller; the dispatcher has already refused calls without one where needed.
-    func requireCaller() throws(APIFailure) -> Caller {
+    func requireCaller() throws(CallError) -> Caller {
         guard let caller else { throw .notLoggedIn }
         return caller
     }
 
     /// An integer path placeholder such as `{id}`.
-    func pathID(_ name: String = "id") throws(APIFailure) -> Int {
+    func pathID(_ name: String = "id") throws(CallError) -> Int {
         guard let text = try parameters.string(name), let value = Int(text), value > 0 else {
             throw .notFound("记录")
         }

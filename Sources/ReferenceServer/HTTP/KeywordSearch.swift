@@ -10,7 +10,7 @@ struct KeywordSearch: Sendable, Hashable {
     let text: String
 
     /// The search in `parameters[name]`; nil when there is none.
-    init?(_ parameters: Parameters, name: String = "keyword") throws(APIFailure) {
+    init?(_ parameters: Parameters, name: String = "keyword") throws(CallError) {
         guard let raw = try parameters.string(name, maxLength: Self.maxLength) else { return nil }
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return nil }

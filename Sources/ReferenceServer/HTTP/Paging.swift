@@ -7,7 +7,7 @@ struct Paging: Sendable {
     let current: Int
     let size: Int
 
-    init(_ parameters: Parameters) throws(APIFailure) {
+    init(_ parameters: Parameters) throws(CallError) {
         current = try parameters.int("current_page", in: 1...1_000_000) ?? 1
         size = try parameters.int("page_size", in: 1...100) ?? 10
     }

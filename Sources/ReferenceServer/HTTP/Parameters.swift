@@ -8,7 +8,7 @@ import VolunteerAPI
 /// body encoding clients use, so all three are accepted; array parameters may be written
 /// `photo[]=a&photo[]=b`, `photo=a&photo=b`, `photo[0]=a` or as a JSON array.
 ///
-/// Accessors validate as they read and throw an ``APIFailure`` naming the parameter.
+/// Accessors validate as they read and throw an ``CallError`` naming the parameter.
 struct Parameters: Sendable {
     /// A file part of a multipart body.
     struct File: Sendable {
@@ -57,7 +57,7 @@ struct Parameters: Sendable {
 
     /// A text parameter as sent; nil when absent or empty. Lengths count Unicode scalars, as
     /// JSON Schema's `maxLength` does, so docs/openapi.yaml states exactly this rule.
-    func string(_ name: String, maxLength: Int = 10_000) throws(APIFailure) -> String? {
+    func string(_ name: String, maxLength: Int = 10_000) throws(CallError) -> String? {
         switch values[name] {
         case nil: return nil
         case .text(let text)?:
@@ -69,14 +69,14 @@ struct Parameters: Sendable {
         }
     }
 
-    func requiredString(_ name: String, maxLength: Int = 10_000) throws(APIFailure) -> String {
+    func requiredString(_ name: String, maxLength: Int = 10_000) throws(CallError) -> String {
         guard let value = try string(name, maxLength: maxLength) else { throw .missing(name) }
         return value
     }
 
     /// A whole-number parameter; nil when absent. An empty value is not a number, so it is
     /// refused (docs/openapi.yaml types it `integer`).
-    func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(APIFailure) -> Int? {
+    func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(CallError) -> Int? {
         if case .text("")? = values[name] { throw .invalid(name, "应为整数") }
         guard let text = try string(name, maxLength: 32) else { return nil }
         guard let value = Int(text) else { throw .invalid(name, "应为整数") }
@@ -84,13 +84,13 @@ struct Parameters: Sendable {
         return value
     }
 
-    func requiredInt(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(APIFailure) -> Int {
+    func requiredInt(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(CallError) -> Int {
         guard let value = try int(name, in: range) else { throw .missing(name) }
         return value
     }
 
     /// A list parameter; a single value is a one-element list and a JSON-array text is its elements.
-    func strings(_ name: String, maxCount: Int = 100, maxLength: Int = 2_000) throws(APIFailure) -> [String] {
+    func strings(_ name: String, maxCount: Int = 100, maxLength: Int = 2_000) throws(CallError) -> [String] {
         let raw: [String]
         switch values[name] {
         case nil: return []
@@ -125,11 +125,11 @@ struct Parameters: Sendable {
     // MARK: - Parsing
 
     /// Adds the `a=b&c=d` pairs of a query string or a form body (`+` is a space).
-    mutating func addFormEncoded(_ text: String) throws(APIFailure) {
+    mutating func addFormEncoded(_ text: String) throws(CallError) {
         guard !text.isEmpty else { return }
         let spaced = text.replacingOccurrences(of: "+", with: "%20")
         guard let components = URLComponents(string: "http://vdapi/?" + spaced) else {
-            throw APIFailure(.invalidParameter, "参数编码无效")
+            throw CallError(.invalidParameter, "参数编码无效")
         }
         for item in components.queryItems ?? [] {
             add(item.name, item.value ?? "")
@@ -137,15 +137,15 @@ struct Parameters: Sendable {
     }
 
     /// Adds the members of a JSON object body; nested arrays become lists, objects stay JSON text.
-    mutating func addJSON(_ bytes: ByteBuffer) throws(APIFailure) {
+    mutating func addJSON(_ bytes: ByteBuffer) throws(CallError) {
         guard bytes.readableBytes > 0 else { return }
         let body: JSONValue
         do {
             body = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
         } catch {
-            throw APIFailure(.invalidParameter, "请求体不是有效的 JSON")
+            throw CallError(.invalidParameter, "请求体不是有效的 JSON")
         }
-        guard case .object(let members) = body else { throw APIFailure(.invalidParameter, "请求体应为 JSON 对象") }
+        guard case .object(let members) = body else { throw CallError(.invalidParameter, "请求体应为 JSON 对象") }
         for (name, value) in members {
             switch value {
             case .null: continue
@@ -174,7 +174,7 @@ struct Parameters: Sendable {
     }
 
     /// Adds the parts of a `multipart/form-data` body: files as files, the rest as text.
-    mutating func addMultipart(_ bytes: ByteBuffer, boundary: String) throws(APIFailure) {
+    mutating func addMultipart(_ bytes: ByteBuffer, boundary: String) throws(CallError) {
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
         var current = MultipartPart(body: ByteBuffer())
@@ -187,7 +187,7 @@ struct Parameters: Sendable {
         do {
             try parser.execute(bytes)
         } catch {
-            throw APIFailure(.invalidParameter, "multipart 请求体无效")
+            throw CallError(.invalidParameter, "multipart 请求体无效")
         }
         for part in parts {
             guard let name = part.name else { continue }

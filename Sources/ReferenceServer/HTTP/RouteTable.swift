@@ -1,10 +1,11 @@
 import VolunteerAPI
 
 /// A handler of one endpoint: validated call in, payload out (the `data` of the envelope).
-/// A refusal is an ``APIFailure``.
+/// A refusal is an ``CallError``.
 typealias Handler = @Sendable (Call) async throws -> any Encodable & Sendable
 
-/// The handlers of every documented endpoint, filled by the `Routes/` files group by group.
+/// The handlers of every documented endpoint: the tables of the `Routes/` files, group by group,
+/// merged with a check that no endpoint has two.
 public struct RouteTable: Sendable {
     private(set) var handlers: [Endpoint: Handler] = [:]
 
@@ -16,13 +17,13 @@ public struct RouteTable: Sendable {
     /// Every route of the documented API.
     static var all: RouteTable {
         var table = RouteTable()
-        table.addAccountRoutes()
-        table.addProjectRoutes()
-        table.addDoctorRoutes()
-        table.addPatientRoutes()
-        table.addAssistantRoutes()
-        table.addChatRoutes()
-        table.addContentRoutes()
+        let groups = [
+            AccountRoutes.routes, ProjectRoutes.routes, DoctorRoutes.routes, PatientRoutes.routes, AssistantRoutes.routes,
+            ChatRoutes.routes, ContentRoutes.routes,
+        ]
+        for group in groups {
+            for (endpoint, handler) in group { table.on(endpoint, handler) }
+        }
         return table
     }
 

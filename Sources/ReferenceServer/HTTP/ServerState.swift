@@ -14,8 +14,8 @@ final class ServerState: Sendable {
     /// and end projects without waiting.
     let clockOffset = Mutex<TimeInterval>(0)
 
-    /// When no-shows were last marked, in server time.
-    let lastNoShowSweep = Mutex<Date?>(nil)
+    /// Marks the bookings nobody came to, before each call.
+    let noShows = NoShowSweep()
 
     /// The server's now: the configured clock plus the offset.
     var now: Date {
@@ -33,34 +33,6 @@ final class ServerState: Sendable {
 
 /// The base of the URLs the server hands out (uploads); learnt from the listening port when
 /// not configured.
-extension ServerState {
-    /// Marks no-shows, at most once a minute of server time (a real service does it from a
-    /// scheduled job): an active booking still waiting (`status` 1) when its project is over
-    /// becomes not seen (`status` 2). Its deposit is kept: no refund starts, and
-    /// `confirm_no_refund` records that when there was a deposit.
-    func sweepNoShows() async throws {
-        let now = self.now
-        let due = lastNoShowSweep.withLock { last -> Bool in
-            if let last, now.timeIntervalSince(last) < 60, now >= last { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        let today = ServerTime.date(now)
-        let clock = ServerTime.time(now)
-        try await database.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE diagnosis SET status = \(VisitStatus.missed.rawValue), updated_at = ?,
-                        confirm_no_refund = CASE WHEN CAST(amount AS REAL) > 0 THEN 1 ELSE confirm_no_refund END
-                    WHERE status = \(VisitStatus.waiting.rawValue) AND verify_status = \(BookingStatus.booked.rawValue) AND project_id IN (
-                        SELECT id FROM project WHERE status = \(ProjectStatus.active.rawValue) AND (date < ? OR (date = ? AND "end" <= ?)))
-                    """,
-                arguments: [ServerTime.timestamp(now), today, today, clock])
-        }
-    }
-}
-
 final class BaseURL: Sendable {
     private let storage: Mutex<String?>
 

@@ -28,42 +28,42 @@ enum Booking {
     /// Books a patient; returns the new diagnosis id.
     static func join(_ db: Database, _ request: Request, now: Date) throws -> Int {
         guard let project = try Row.fetchOne(db, sql: "SELECT * FROM project WHERE id = ?", arguments: [request.projectID]) else {
-            throw APIFailure.notFound("义诊")
+            throw CallError.notFound("义诊")
         }
         let state = ProjectState(row: project, now: now)
-        guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
-        guard state.isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束，不能挂号") }
+        guard !state.cancelled else { throw CallError(.conflict, "义诊已取消") }
+        guard state.isUpcoming else { throw CallError(.conflict, "义诊已开始或已结束，不能挂号") }
         guard
             let patient = try Row.fetchOne(
                 db, sql: "SELECT real_name FROM user WHERE id = ? AND type = \(UserRole.patient.rawValue)", arguments: [request.patientID])
         else {
-            throw APIFailure.notFound("患者")
+            throw CallError.notFound("患者")
         }
-        guard (patient["real_name"] as String?) != nil else { throw APIFailure(.invalidParameter, "请先补全患者信息") }
+        guard (patient["real_name"] as String?) != nil else { throw CallError(.invalidParameter, "请先补全患者信息") }
         let active =
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                 arguments: [request.projectID, request.patientID]) ?? 0
-        guard active == 0 else { throw APIFailure(.conflict, "已挂号此义诊") }
+        guard active == 0 else { throw CallError(.conflict, "已挂号此义诊") }
         let taken =
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                 arguments: [request.projectID]) ?? 0
-        guard taken < (project["people_count"] as Int) else { throw APIFailure(.conflict, "义诊已约满") }
+        guard taken < (project["people_count"] as Int) else { throw CallError(.conflict, "义诊已约满") }
 
         let slots = Presenter.slotCapacities(project["slot_capacity"])
         var visitTime = "\(project["date"] as String) \(project["begin"] as String)"
         if !slots.isEmpty {
-            guard let slot = request.slot else { throw APIFailure.missing("plan_time") }
-            guard let capacity = slots[slot] else { throw APIFailure.invalid("plan_time", "没有这个时间段") }
+            guard let slot = request.slot else { throw CallError.missing("plan_time") }
+            guard let capacity = slots[slot] else { throw CallError.invalid("plan_time", "没有这个时间段") }
             let inSlot =
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM diagnosis WHERE project_id = ? AND plan_time = ? AND verify_status = \(BookingStatus.booked.rawValue)",
                     arguments: [request.projectID, slot]) ?? 0
-            guard inSlot < capacity else { throw APIFailure(.conflict, "该时间段已约满") }
+            guard inSlot < capacity else { throw CallError(.conflict, "该时间段已约满") }
             visitTime = "\(project["date"] as String) \(slot.prefix(8))"
         } else if let slot = request.slot {
-            throw APIFailure.invalid("plan_time", "此义诊不分时间段: \(slot)")
+            throw CallError.invalid("plan_time", "此义诊不分时间段: \(slot)")
         }
 
         let timestamp = ServerTime.timestamp(now)
@@ -91,9 +91,9 @@ enum Booking {
     /// assistant, rejected (2) by the doctor with a reason.
     static func end(_ db: Database, diagnosisID: Int, as ending: BookingStatus, reason: String? = nil, now: Date) throws {
         let (diagnosis, project) = try load(db, diagnosisID)
-        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
-        guard VisitStatus(rawValue: diagnosis["status"]) == .waiting else { throw APIFailure(.conflict, "已就诊，不能取消") }
-        guard ProjectState(row: project, now: now).isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束") }
+        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw CallError(.conflict, "挂号已取消或已被拒绝") }
+        guard VisitStatus(rawValue: diagnosis["status"]) == .waiting else { throw CallError(.conflict, "已就诊，不能取消") }
+        guard ProjectState(row: project, now: now).isUpcoming else { throw CallError(.conflict, "义诊已开始或已结束") }
         try db.execute(
             sql: "UPDATE diagnosis SET verify_status = ?, reject_msg = ?, updated_at = ? WHERE id = ?",
             arguments: [ending.rawValue, reason ?? "", ServerTime.timestamp(now), diagnosisID])
@@ -119,11 +119,11 @@ enum Booking {
     /// no-show after the project ended (the doctor records the visit late).
     static func markDone(_ db: Database, diagnosisID: Int, now: Date) throws {
         let (diagnosis, project) = try load(db, diagnosisID)
-        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw APIFailure(.conflict, "挂号已取消或已被拒绝") }
-        guard VisitStatus(rawValue: diagnosis["status"]) != .seen else { throw APIFailure(.conflict, "已确认就诊") }
+        guard BookingStatus(rawValue: diagnosis["verify_status"]) == .booked else { throw CallError(.conflict, "挂号已取消或已被拒绝") }
+        guard VisitStatus(rawValue: diagnosis["status"]) != .seen else { throw CallError(.conflict, "已确认就诊") }
         let state = ProjectState(row: project, now: now)
-        guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
-        guard !state.isUpcoming else { throw APIFailure(.conflict, "义诊尚未开始") }
+        guard !state.cancelled else { throw CallError(.conflict, "义诊已取消") }
+        guard !state.isUpcoming else { throw CallError(.conflict, "义诊尚未开始") }
         try db.execute(
             sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
@@ -133,7 +133,7 @@ enum Booking {
     static func load(_ db: Database, _ diagnosisID: Int) throws -> (diagnosis: Row, project: Row) {
         guard let diagnosis = try Row.fetchOne(db, sql: "SELECT * FROM diagnosis WHERE id = ?", arguments: [diagnosisID]),
             let project = try Row.fetchOne(db, sql: "SELECT * FROM project WHERE id = ?", arguments: [diagnosis["project_id"] as Int])
-        else { throw APIFailure.notFound("诊断") }
+        else { throw CallError.notFound("诊断") }
         return (diagnosis, project)
     }
 

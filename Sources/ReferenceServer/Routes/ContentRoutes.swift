@@ -8,121 +8,132 @@ import VolunteerAPI
 /// Content and reference data: system messages (§3.1.13), news (§3.2.14-15), hospitals
 /// (§3.3.1), cities and districts (§1.2.5-6), the doctor directory (§3.3.9), and files: image
 /// uploads (§1.2.2) and the WeChat media stand-in (the second §3.1.14).
-extension RouteTable {
-    mutating func addContentRoutes() {
-        on(.systemMessages) { call in
-            let caller = try call.requireCaller()
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: caller, now: call.now)
-                // A message without a recipient is a broadcast (type 0 of §2.2.7): everyone's.
-                return try paging.list(
-                    db, select: "SELECT * FROM message WHERE to_user_id = ? OR to_user_id IS NULL",
-                    orderBy: "publish_time DESC, id DESC", arguments: [caller.userID], present: presenter.message)
-            }
-        }
+enum ContentRoutes {
+    /// Every endpoint of the group and its handler.
+    static let routes: [Endpoint: Handler] = [
+        .systemMessages: systemMessages,
+        .newsList: newsList,
+        .news: news,
+        .hospitals: hospitals,
+        .cities: cities,
+        .areasOfCity: areasOfCity,
+        .doctors: doctors,
+        .weixinMedia: weixinMedia,
+        .imageUpload: imageUpload,
+    ]
 
-        on(.newsList) { call in
-            guard let audience = try call.parameters.int("type", in: 1...3) else { throw APIFailure.missing("type") }
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(
-                    db, select: "SELECT * FROM news WHERE type = ?", orderBy: "publish_time DESC, id DESC", arguments: [audience],
-                    present: presenter.news)
-            }
+    static func systemMessages(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: caller, now: call.now)
+            // A message without a recipient is a broadcast (type 0 of §2.2.7): everyone's.
+            return try paging.list(
+                db, select: "SELECT * FROM message WHERE to_user_id = ? OR to_user_id IS NULL",
+                orderBy: "publish_time DESC, id DESC", arguments: [caller.userID], present: presenter.message)
         }
+    }
 
-        on(.news) { call in
-            let id = try call.pathID()
-            return try await call.database.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM news WHERE id = ?", arguments: [id]) else {
-                    throw APIFailure.notFound("公告")
-                }
-                return Presenter(db: db, caller: call.caller, now: call.now).news(row)
-            }
+    static func newsList(_ call: Call) async throws -> any Encodable & Sendable {
+        guard let audience = try call.parameters.int("type", in: 1...3) else { throw CallError.missing("type") }
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(
+                db, select: "SELECT * FROM news WHERE type = ?", orderBy: "publish_time DESC, id DESC", arguments: [audience],
+                present: presenter.news)
         }
+    }
 
-        on(.hospitals) { call in
-            let keyword = try KeywordSearch(call.parameters)
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                var select = "SELECT * FROM hospital"
-                var arguments: StatementArguments = []
-                if let keyword {
-                    let pattern = keyword.likePattern
-                    select += " WHERE name LIKE ? ESCAPE '\\' OR tag LIKE ? ESCAPE '\\' OR addr LIKE ? ESCAPE '\\'"
-                    arguments += [pattern, pattern, pattern]
-                }
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(db, select: select, orderBy: "id", arguments: arguments, present: presenter.hospital)
+    static func news(_ call: Call) async throws -> any Encodable & Sendable {
+        let id = try call.pathID()
+        return try await call.database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM news WHERE id = ?", arguments: [id]) else {
+                throw CallError.notFound("公告")
             }
+            return Presenter(db: db, caller: call.caller, now: call.now).news(row)
         }
+    }
 
-        on(.cities) { call in
-            let parentID = try call.parameters.int("parent_id", in: 0...Int.max) ?? 0
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM city WHERE parent_id = ? ORDER BY sort, id", arguments: [parentID])
-                return RecordList(rows.map(presenter.city))
+    static func hospitals(_ call: Call) async throws -> any Encodable & Sendable {
+        let keyword = try KeywordSearch(call.parameters)
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            var select = "SELECT * FROM hospital"
+            var arguments: StatementArguments = []
+            if let keyword {
+                let pattern = keyword.likePattern
+                select += " WHERE name LIKE ? ESCAPE '\\' OR tag LIKE ? ESCAPE '\\' OR addr LIKE ? ESCAPE '\\'"
+                arguments += [pattern, pattern, pattern]
             }
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(db, select: select, orderBy: "id", arguments: arguments, present: presenter.hospital)
         }
+    }
 
-        on(.areasOfCity) { call in
-            // The catalogue leaves `name` optional, as the document does, but without it the call means nothing.
-            let name = try call.parameters.requiredString("name", maxLength: KeywordSearch.maxLength)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            // A blank name names no city: an empty list, like an unknown one.
-            guard !name.isEmpty else { return RecordList<City>([]) }
-            return try await call.database.read { db in
-                // Region tables often hold a municipality twice (province 北京市 and city 北京市):
-                // the exact name wins over the short name, and a city over a top-level region.
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM city WHERE parent_id = (
-                            SELECT id FROM city WHERE name = ? OR short_name = ?
-                            ORDER BY name = ? DESC, parent_id = 0, id LIMIT 1)
-                        ORDER BY sort, id
-                        """,
-                    arguments: [name, name, name])
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return RecordList(rows.map(presenter.city))
-            }
+    static func cities(_ call: Call) async throws -> any Encodable & Sendable {
+        let parentID = try call.parameters.int("parent_id", in: 0...Int.max) ?? 0
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM city WHERE parent_id = ? ORDER BY sort, id", arguments: [parentID])
+            return RecordList(rows.map(presenter.city))
         }
+    }
 
-        on(.doctors) { call in
-            let search = try DoctorSearch(call.parameters)
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(
-                    db, select: search.select, orderBy: search.orderBy, arguments: search.arguments,
-                    present: { try presenter.doctor($0) })
-            }
+    static func areasOfCity(_ call: Call) async throws -> any Encodable & Sendable {
+        // The catalogue leaves `name` optional, as the document does, but without it the call means nothing.
+        let name = try call.parameters.requiredString("name", maxLength: KeywordSearch.maxLength)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // A blank name names no city: an empty list, like an unknown one.
+        guard !name.isEmpty else { return RecordList<City>([]) }
+        return try await call.database.read { db in
+            // Region tables often hold a municipality twice (province 北京市 and city 北京市):
+            // the exact name wins over the short name, and a city over a top-level region.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM city WHERE parent_id = (
+                        SELECT id FROM city WHERE name = ? OR short_name = ?
+                        ORDER BY name = ? DESC, parent_id = 0, id LIMIT 1)
+                    ORDER BY sort, id
+                    """,
+                arguments: [name, name, name])
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return RecordList(rows.map(presenter.city))
         }
+    }
 
-        on(.weixinMedia) { call in
-            // vdapi has no WeChat: a media id names one of its own uploads.
-            let mediaID = try call.parameters.requiredString("media_id", maxLength: 128)
-            let exists = try await call.database.read { db in
-                try Int.fetchOne(db, sql: "SELECT id FROM upload WHERE name = ?", arguments: [mediaID]) != nil
-            }
-            guard exists else { throw APIFailure.notFound("素材") }
-            return FileURL(url: UploadFiles.url(of: mediaID, state: call.state))
+    static func doctors(_ call: Call) async throws -> any Encodable & Sendable {
+        let search = try DoctorSearch(call.parameters)
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(
+                db, select: search.select, orderBy: search.orderBy, arguments: search.arguments,
+                present: { try presenter.doctor($0) })
         }
+    }
 
-        on(.imageUpload) { call in
-            guard let file = call.parameters.file("file") else { throw APIFailure.missing("file") }
-            let image = try ContentRules.acceptedImage(file)
-            let name = Tokens.random(bytes: 16) + "." + image.fileExtension
-            try await call.database.write { db in
-                try db.execute(
-                    sql: "INSERT INTO upload (name, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [name, image.contentType, image.bytes, call.timestamp])
-            }
-            return FileURL(url: UploadFiles.url(of: name, state: call.state))
+    static func weixinMedia(_ call: Call) async throws -> any Encodable & Sendable {
+        // vdapi has no WeChat: a media id names one of its own uploads.
+        let mediaID = try call.parameters.requiredString("media_id", maxLength: 128)
+        let exists = try await call.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT id FROM upload WHERE name = ?", arguments: [mediaID]) != nil
         }
+        guard exists else { throw CallError.notFound("素材") }
+        return FileURL(url: UploadFiles.url(of: mediaID, state: call.state))
+    }
+
+    static func imageUpload(_ call: Call) async throws -> any Encodable & Sendable {
+        guard let file = call.parameters.file("file") else { throw CallError.missing("file") }
+        let image = try ContentRules.acceptedImage(file)
+        let name = Tokens.random(bytes: 16) + "." + image.fileExtension
+        try await call.database.write { db in
+            try db.execute(
+                sql: "INSERT INTO upload (name, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, image.contentType, image.bytes, call.timestamp])
+        }
+        return FileURL(url: UploadFiles.url(of: name, state: call.state))
     }
 }
 
@@ -147,9 +158,9 @@ enum UploadFiles {
                 }
             } catch {
                 context.logger.error("upload read failed", metadata: ["error": "\(type(of: error))"])
-                return try APIRouter.failure(APIFailure(.internalError, "服务器错误")).response
+                return try APIRouter.failure(CallError(.internalError, "服务器错误")).response
             }
-            guard let stored else { return try APIRouter.failure(APIFailure.notFound("文件")).response }
+            guard let stored else { return try APIRouter.failure(CallError.notFound("文件")).response }
             // Uploads are checked by their declared type only: nosniff keeps a browser from
             // reading anything else into them.
             let headers: HTTPFields = [.contentType: stored.contentType, .xContentTypeOptions: "nosniff"]
@@ -173,7 +184,7 @@ private struct DoctorSearch {
     private(set) var arguments: StatementArguments = []
     let orderBy: String
 
-    init(_ parameters: Parameters) throws(APIFailure) {
+    init(_ parameters: Parameters) throws(CallError) {
         // Scores and popularity are computed from diagnoses, as the presented doctor's are.
         select = """
             SELECT user.*,
@@ -227,7 +238,7 @@ private enum ContentRules {
         let bytes: Data
     }
 
-    static func acceptedImage(_ file: Parameters.File) throws(APIFailure) -> Image {
+    static func acceptedImage(_ file: Parameters.File) throws(CallError) -> Image {
         guard let type = ImageType(contentType: file.contentType) else { throw .invalid("file", "只支持 JPEG、PNG、GIF、WebP 图片") }
         guard file.bytes.readableBytes > 0 else { throw .invalid("file", "文件为空") }
         guard file.bytes.readableBytes <= maxUploadBytes else { throw .invalid("file", "图片不能超过 5 MB") }

@@ -14,7 +14,7 @@ struct ProfileChanges: Sendable {
     private(set) var columns: [Column] = []
     private(set) var hospitalID: Int?
 
-    init(_ parameters: Parameters, role: UserRole) throws(APIFailure) {
+    init(_ parameters: Parameters, role: UserRole) throws(CallError) {
         set("real_name", try parameters.requiredString("real_name", maxLength: 32))
         let idno = try Self.idCardNumber(parameters)
         set("idno", idno)
@@ -68,12 +68,12 @@ struct ProfileChanges: Sendable {
         columns.append(Column(name: name, value: value))
     }
 
-    private mutating func optional(_ parameters: Parameters, _ name: String, maxLength: Int) throws(APIFailure) {
+    private mutating func optional(_ parameters: Parameters, _ name: String, maxLength: Int) throws(CallError) {
         if let value = try parameters.string(name, maxLength: maxLength) { set(name, value) }
     }
 
     /// 15 digits, or 17 digits and a check character (a digit or `X`).
-    static func idCardNumber(_ parameters: Parameters) throws(APIFailure) -> String {
+    static func idCardNumber(_ parameters: Parameters) throws(CallError) -> String {
         let idno = try parameters.requiredString("idno", maxLength: 18)
         guard idno.wholeMatch(of: #/[0-9]{17}[0-9Xx]|[0-9]{15}/#) != nil else { throw .invalid("idno", "身份证号格式不正确") }
         return idno.uppercased()
@@ -81,7 +81,7 @@ struct ProfileChanges: Sendable {
 
     /// Height (cm) or weight (kg): a positive number of up to three digits and two decimals,
     /// kept as the text the client sent.
-    static func measure(_ parameters: Parameters, _ name: String) throws(APIFailure) -> String {
+    static func measure(_ parameters: Parameters, _ name: String) throws(CallError) -> String {
         let text = try parameters.requiredString(name, maxLength: 8)
         guard text.wholeMatch(of: #/[1-9][0-9]{0,2}(\.[0-9]{1,2})?/#) != nil else { throw .invalid(name, "应为正数，如 172 或 65.5") }
         return text

@@ -5,168 +5,182 @@ import VolunteerAPI
 /// Projects (义诊, §3.2.3-3.2.7, §3.3.2-3.3.5, §3.3.8, §3.3.11) and special projects (§3.5):
 /// a doctor publishes, lists and cancels projects and sees who booked; anyone browses and
 /// searches them; a patient joins, leaves and reads the casebook of a booking.
-extension RouteTable {
-    mutating func addProjectRoutes() {
-        on(.publishProject) { call in
-            let caller = try call.requireCaller()
-            let draft = try ProjectDraft(call.parameters, now: call.now)
-            return try await call.database.write { db in
-                // A project belongs to the doctor's hospital, so a doctor without one cannot publish.
-                let hospitalID = try Int.fetchOne(
-                    db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [caller.userID])
-                guard let hospitalID else { throw APIFailure(.invalidParameter, "请先补全医生信息") }
-                try db.execute(
-                    sql: """
-                        INSERT INTO project (doctor_id, hospital_id, date, begin, "end", people_count, lng, lat, addr,
-                            service_target, abstract, price, status, slot_capacity, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(ProjectStatus.active.rawValue), ?, ?)
-                        """,
-                    arguments: [
-                        caller.userID, hospitalID, draft.date, draft.begin, draft.end, draft.capacity, draft.longitude, draft.latitude,
-                        draft.address, Presenter.listColumn(draft.serviceTargets), draft.abstract, draft.price, draft.slots.column,
-                        call.timestamp,
-                    ])
-                let id = Int(db.lastInsertedRowID)
-                guard let project = try Presenter(db: db, caller: caller, now: call.now).project(id: id) else { throw APIFailure.notFound("义诊") }
-                return project
-            }
-        }
+enum ProjectRoutes {
+    /// Every endpoint of the group and its handler.
+    static let routes: [Endpoint: Handler] = [
+        .publishProject: publishProject,
+        .doctorProjects: doctorProjects,
+        .project: project,
+        .cancelProject: cancelProject,
+        .projectPatients: projectPatients,
+        .projects: projects,
+        .doctorProjectsForPatient: doctorProjectsForPatient,
+        .projectCasebook: projectCasebook,
+        .projectJoin: projectJoin,
+        .cancelProjectJoin: cancelProjectJoin,
+        .specialProjects: specialProjects,
+        .specialProjectProjects: specialProjectProjects,
+    ]
 
-        on(.doctorProjects) { call in
-            let caller = try call.requireCaller()
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: caller, now: call.now)
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM project WHERE doctor_id = ? ORDER BY date DESC, begin DESC, id DESC", arguments: [caller.userID])
-                return RecordList(try rows.map(presenter.project))
-            }
+    static func publishProject(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let draft = try ProjectDraft(call.parameters, now: call.now)
+        return try await call.database.write { db in
+            // A project belongs to the doctor's hospital, so a doctor without one cannot publish.
+            let hospitalID = try Int.fetchOne(
+                db, sql: "SELECT hospital_id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [caller.userID])
+            guard let hospitalID else { throw CallError(.invalidParameter, "请先补全医生信息") }
+            try db.execute(
+                sql: """
+                    INSERT INTO project (doctor_id, hospital_id, date, begin, "end", people_count, lng, lat, addr,
+                        service_target, abstract, price, status, slot_capacity, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(ProjectStatus.active.rawValue), ?, ?)
+                    """,
+                arguments: [
+                    caller.userID, hospitalID, draft.date, draft.begin, draft.end, draft.capacity, draft.longitude, draft.latitude,
+                    draft.address, Presenter.listColumn(draft.serviceTargets), draft.abstract, draft.price, draft.slots.column,
+                    call.timestamp,
+                ])
+            let id = Int(db.lastInsertedRowID)
+            guard let project = try Presenter(db: db, caller: caller, now: call.now).project(id: id) else { throw CallError.notFound("义诊") }
+            return project
         }
+    }
 
-        on(.project) { call in
-            let id = try call.pathID()
-            return try await call.database.read { db in
-                guard let project = try Presenter(db: db, caller: call.caller, now: call.now).project(id: id) else { throw APIFailure.notFound("义诊") }
-                return project
-            }
+    static func doctorProjects(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: caller, now: call.now)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM project WHERE doctor_id = ? ORDER BY date DESC, begin DESC, id DESC", arguments: [caller.userID])
+            return RecordList(try rows.map(presenter.project))
         }
+    }
 
-        on(.cancelProject) { call in
-            let caller = try call.requireCaller()
-            let id = try call.pathID()
-            try await call.database.write { db in
-                let project = try ProjectAccess.owned(db, projectID: id, doctorID: caller.userID)
-                let state = ProjectState(row: project, now: call.now)
-                guard !state.cancelled else { throw APIFailure(.conflict, "义诊已取消") }
-                guard state.isUpcoming else { throw APIFailure(.conflict, "义诊已开始或已结束，不能取消") }
-                try Booking.cancelProject(db, projectID: id, now: call.now)
-            }
-            return EmptyPayload()
+    static func project(_ call: Call) async throws -> any Encodable & Sendable {
+        let id = try call.pathID()
+        return try await call.database.read { db in
+            guard let project = try Presenter(db: db, caller: call.caller, now: call.now).project(id: id) else { throw CallError.notFound("义诊") }
+            return project
         }
+    }
 
-        on(.projectPatients) { call in
-            let caller = try call.requireCaller()
-            let id = try call.pathID()
-            return try await call.database.read { db in
-                _ = try ProjectAccess.owned(db, projectID: id, doctorID: caller.userID)
-                let presenter = Presenter(db: db, caller: caller, now: call.now)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM diagnosis WHERE project_id = ? ORDER BY id", arguments: [id])
-                return RecordList(try rows.map(presenter.diagnosis))
-            }
+    static func cancelProject(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let id = try call.pathID()
+        try await call.database.write { db in
+            let project = try ProjectAccess.owned(db, projectID: id, doctorID: caller.userID)
+            let state = ProjectState(row: project, now: call.now)
+            guard !state.cancelled else { throw CallError(.conflict, "义诊已取消") }
+            guard state.isUpcoming else { throw CallError(.conflict, "义诊已开始或已结束，不能取消") }
+            try Booking.cancelProject(db, projectID: id, now: call.now)
         }
+        return EmptyPayload()
+    }
 
-        on(.projects) { call in
-            let search = try ProjectSearch(call.parameters, now: call.now, location: call.location)
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                search.prepare(db)
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(db, select: search.select, orderBy: search.orderBy, arguments: search.arguments, present: presenter.project)
-            }
+    static func projectPatients(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let id = try call.pathID()
+        return try await call.database.read { db in
+            _ = try ProjectAccess.owned(db, projectID: id, doctorID: caller.userID)
+            let presenter = Presenter(db: db, caller: caller, now: call.now)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM diagnosis WHERE project_id = ? ORDER BY id", arguments: [id])
+            return RecordList(try rows.map(presenter.diagnosis))
         }
+    }
 
-        on(.doctorProjectsForPatient) { call in
-            let doctorID = try call.pathID()
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [doctorID]) != nil else {
-                    throw APIFailure.notFound("医生")
-                }
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(
-                    db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue)",
-                    orderBy: "date DESC, begin DESC, id DESC",
-                    arguments: [doctorID], present: presenter.project)
-            }
+    static func projects(_ call: Call) async throws -> any Encodable & Sendable {
+        let search = try ProjectSearch(call.parameters, now: call.now, location: call.location)
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            search.prepare(db)
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(db, select: search.select, orderBy: search.orderBy, arguments: search.arguments, present: presenter.project)
         }
+    }
 
-        on(.projectCasebook) { call in
-            let caller = try call.requireCaller()
-            let id = try call.pathID()
-            return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw APIFailure.notFound("义诊") }
-                // Leaving and joining again writes a new casebook: the latest is the current one.
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM casebook WHERE project_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1", arguments: [id, caller.userID])
-                guard let row else { throw APIFailure.notFound("病例") }
-                return Presenter(db: db, caller: caller, now: call.now).casebook(row)
+    static func doctorProjectsForPatient(_ call: Call) async throws -> any Encodable & Sendable {
+        let doctorID = try call.pathID()
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            guard try Int.fetchOne(db, sql: "SELECT id FROM user WHERE id = ? AND type = \(UserRole.doctor.rawValue)", arguments: [doctorID]) != nil else {
+                throw CallError.notFound("医生")
             }
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(
+                db, select: "SELECT * FROM project WHERE doctor_id = ? AND status = \(ProjectStatus.active.rawValue)",
+                orderBy: "date DESC, begin DESC, id DESC",
+                arguments: [doctorID], present: presenter.project)
         }
+    }
 
-        on(.projectJoin) { call in
-            let caller = try call.requireCaller()
-            let id = try call.pathID()
-            let content = try call.parameters.requiredString("content", maxLength: 2000)
-            let photos = try call.parameters.strings("photo", maxCount: 3, maxLength: 500)
-            guard photos.allSatisfy(ProjectDraft.isWebURL) else { throw APIFailure.invalid("photo", "应为图片 URL") }
-            let slot = try call.parameters.string("plan_time", maxLength: 32)
-            let request = Booking.Request(projectID: id, patientID: caller.userID, assistantID: 0, slot: slot, content: content, photos: photos)
-            try await call.database.write { db in
-                _ = try Booking.join(db, request, now: call.now)
-            }
-            return EmptyPayload()
+    static func projectCasebook(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let id = try call.pathID()
+        return try await call.database.read { db in
+            guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw CallError.notFound("义诊") }
+            // Leaving and joining again writes a new casebook: the latest is the current one.
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM casebook WHERE project_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1", arguments: [id, caller.userID])
+            guard let row else { throw CallError.notFound("病例") }
+            return Presenter(db: db, caller: caller, now: call.now).casebook(row)
         }
+    }
 
-        on(.cancelProjectJoin) { call in
-            let caller = try call.requireCaller()
-            let id = try call.pathID()
-            try await call.database.write { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw APIFailure.notFound("义诊") }
-                let booking = try Int.fetchOne(
-                    db,
-                    sql:
-                        "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id DESC LIMIT 1",
-                    arguments: [id, caller.userID])
-                guard let booking else { throw APIFailure.notFound("挂号") }
-                try Booking.end(db, diagnosisID: booking, as: .cancelled, now: call.now)
-            }
-            return EmptyPayload()
+    static func projectJoin(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let id = try call.pathID()
+        let content = try call.parameters.requiredString("content", maxLength: 2000)
+        let photos = try call.parameters.strings("photo", maxCount: 3, maxLength: 500)
+        guard photos.allSatisfy(ProjectDraft.isWebURL) else { throw CallError.invalid("photo", "应为图片 URL") }
+        let slot = try call.parameters.string("plan_time", maxLength: 32)
+        let request = Booking.Request(projectID: id, patientID: caller.userID, assistantID: 0, slot: slot, content: content, photos: photos)
+        try await call.database.write { db in
+            _ = try Booking.join(db, request, now: call.now)
         }
+        return EmptyPayload()
+    }
 
-        on(.specialProjects) { call in
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(
-                    db, select: "SELECT * FROM special_project", orderBy: "date DESC, begin DESC, id DESC", present: presenter.specialProject)
-            }
+    static func cancelProjectJoin(_ call: Call) async throws -> any Encodable & Sendable {
+        let caller = try call.requireCaller()
+        let id = try call.pathID()
+        try await call.database.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT id FROM project WHERE id = ?", arguments: [id]) != nil else { throw CallError.notFound("义诊") }
+            let booking = try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = ? AND verify_status = \(BookingStatus.booked.rawValue) ORDER BY id DESC LIMIT 1",
+                arguments: [id, caller.userID])
+            guard let booking else { throw CallError.notFound("挂号") }
+            try Booking.end(db, diagnosisID: booking, as: .cancelled, now: call.now)
         }
+        return EmptyPayload()
+    }
 
-        on(.specialProjectProjects) { call in
-            let id = try call.pathID()
-            let paging = try Paging(call.parameters)
-            return try await call.database.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT id FROM special_project WHERE id = ?", arguments: [id]) != nil else {
-                    throw APIFailure.notFound("专题活动")
-                }
-                let presenter = Presenter(db: db, caller: call.caller, now: call.now)
-                return try paging.list(
-                    db,
-                    select: """
-                        SELECT project.* FROM project JOIN special_project_item item ON item.project_id = project.id
-                        WHERE item.special_project_id = ? AND project.status = \(ProjectStatus.active.rawValue)
-                        """,
-                    orderBy: "project.date, project.begin, project.id", arguments: [id], present: presenter.project)
+    static func specialProjects(_ call: Call) async throws -> any Encodable & Sendable {
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(
+                db, select: "SELECT * FROM special_project", orderBy: "date DESC, begin DESC, id DESC", present: presenter.specialProject)
+        }
+    }
+
+    static func specialProjectProjects(_ call: Call) async throws -> any Encodable & Sendable {
+        let id = try call.pathID()
+        let paging = try Paging(call.parameters)
+        return try await call.database.read { db in
+            guard try Int.fetchOne(db, sql: "SELECT id FROM special_project WHERE id = ?", arguments: [id]) != nil else {
+                throw CallError.notFound("专题活动")
             }
+            let presenter = Presenter(db: db, caller: call.caller, now: call.now)
+            return try paging.list(
+                db,
+                select: """
+                    SELECT project.* FROM project JOIN special_project_item item ON item.project_id = project.id
+                    WHERE item.special_project_id = ? AND project.status = \(ProjectStatus.active.rawValue)
+                    """,
+                orderBy: "project.date, project.begin, project.id", arguments: [id], present: presenter.project)
         }
     }
 }
@@ -177,9 +191,9 @@ private enum ProjectAccess {
     /// another doctor's.
     static func owned(_ db: Database, projectID: Int, doctorID: Int) throws -> Row {
         guard let project = try Row.fetchOne(db, sql: "SELECT * FROM project WHERE id = ?", arguments: [projectID]) else {
-            throw APIFailure.notFound("义诊")
+            throw CallError.notFound("义诊")
         }
-        guard (project["doctor_id"] as Int) == doctorID else { throw APIFailure(.forbidden, "不是您发布的义诊") }
+        guard (project["doctor_id"] as Int) == doctorID else { throw CallError(.forbidden, "不是您发布的义诊") }
         return project
     }
 }
@@ -199,7 +213,7 @@ private struct ProjectDraft {
     let price: Int
     let slots: SlotPlan
 
-    init(_ parameters: Parameters, now: Date) throws(APIFailure) {
+    init(_ parameters: Parameters, now: Date) throws(CallError) {
         date = try parameters.requiredString("date", maxLength: 10)
         guard Self.isCalendarDate(date) else { throw .invalid("date", "应为 yyyy-MM-dd 格式的日期") }
         let today = ServerTime.date(now)
@@ -245,7 +259,7 @@ private struct ProjectDraft {
 
     /// A decimal coordinate within ±`limit`, kept as the text the client sent (the API writes
     /// coordinates as text).
-    static func coordinate(_ parameters: Parameters, _ name: String, limit: Double) throws(APIFailure) -> String {
+    static func coordinate(_ parameters: Parameters, _ name: String, limit: Double) throws(CallError) -> String {
         let text = try parameters.requiredString(name, maxLength: 20)
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         let isDecimal =
@@ -280,7 +294,7 @@ private struct ProjectSearch {
     private(set) var orderBy = ""
     private(set) var arguments = StatementArguments()
 
-    init(_ parameters: Parameters, now: Date, location: Location?) throws(APIFailure) {
+    init(_ parameters: Parameters, now: Date, location: Location?) throws(CallError) {
         let keyword = try KeywordSearch(parameters)?.text
         let sort = try parameters.int("sort", in: 1...3)
         self.location = sort == 1 ? location : nil

@@ -236,6 +236,7 @@ private struct DemoWorld {
     static let rejectionWrongClinic = "本场以失眠调理为主，您的情况建议到骨科就诊"
 
     /// The projects, in the order they were published.
+    // Long because it is a table of data, one entry per project, read best in one place.
     func plannedProjects() -> [PlannedProject] {
         let clock = Int(now.timeIntervalSince(today))
         // Today's project started an hour before the current half hour and runs two and a half
@@ -769,7 +770,7 @@ private struct DemoWorld {
 /// numbers, slots as `POST /project` cuts them, order serials, and the summary's table counts.
 enum SeedSupport {
     /// Why a seed refused to run.
-    struct Refusal: Error, CustomStringConvertible {
+    struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
@@ -789,7 +790,7 @@ enum SeedSupport {
     static func requireEmpty(_ db: Database) throws {
         for table in tables {
             let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
-            guard rows == 0 else { throw Refusal(description: "seed: the database already holds data (table \(table)); seeds fill an empty database") }
+            guard rows == 0 else { throw Failure(description: "seed: the database already holds data (table \(table)); seeds fill an empty database") }
         }
     }
 

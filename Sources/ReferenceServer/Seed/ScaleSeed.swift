@@ -42,7 +42,7 @@ struct ScaleSeed {
 
     func run(_ database: ReferenceDatabase) async throws -> String {
         guard (1...Self.maximumProjects).contains(projects) else {
-            throw SeedSupport.Refusal(description: "seed: scale:N takes 1 to \(Self.maximumProjects) projects")
+            throw SeedSupport.Failure(description: "seed: scale:N takes 1 to \(Self.maximumProjects) projects")
         }
         let started = ContinuousClock.now
         let now = configuration.clock()

@@ -39,7 +39,7 @@ public enum ErrorCode: Int, Sendable, Hashable, CaseIterable {
 
 /// A request the server refuses, answered as an envelope with a non-zero `error_code`
 /// and a message in Chinese, as the service's own front ends show it.
-public struct APIFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct CallError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: ErrorCode
     public let message: String
 
@@ -50,19 +50,19 @@ public struct APIFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue) \(message)" }
 
-    static func missing(_ name: String) -> APIFailure {
-        APIFailure(.invalidParameter, "缺少参数 \(name)")
+    static func missing(_ name: String) -> CallError {
+        CallError(.invalidParameter, "缺少参数 \(name)")
     }
 
-    static func invalid(_ name: String, _ why: String) -> APIFailure {
-        APIFailure(.invalidParameter, "参数 \(name) 无效: \(why)")
+    static func invalid(_ name: String, _ why: String) -> CallError {
+        CallError(.invalidParameter, "参数 \(name) 无效: \(why)")
     }
 
-    static func notFound(_ what: String) -> APIFailure {
-        APIFailure(.notFound, "\(what)不存在")
+    static func notFound(_ what: String) -> CallError {
+        CallError(.notFound, "\(what)不存在")
     }
 
-    static let notLoggedIn = APIFailure(.notLoggedIn, "请先登录")
-    static let tokenExpired = APIFailure(.tokenExpired, "登录已过期，请重新登录")
-    static let forbidden = APIFailure(.forbidden, "无权操作")
+    static let notLoggedIn = CallError(.notLoggedIn, "请先登录")
+    static let tokenExpired = CallError(.tokenExpired, "登录已过期，请重新登录")
+    static let forbidden = CallError(.forbidden, "无权操作")
 }
