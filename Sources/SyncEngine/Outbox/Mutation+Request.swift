@@ -1,5 +1,6 @@
 import Foundation
 import MirrorStore
+import UpstreamClient
 import VolunteerAPI
 
 /// What a mutation's references resolve to just before sending.
@@ -133,5 +134,33 @@ extension Mutation {
                 ["content": .string(content), "photo": urls(photos), "type": .integer(context.role.rawValue), "to_user_id": .integer(to)]
             )
         }
+    }
+}
+
+extension Mutation {
+    /// Whether sending needs the entry's stored bytes: a photo taken offline.
+    var sendsStoredBytes: Bool {
+        if case .uploadPhoto = self { true } else { false }
+    }
+
+    /// Sends this resolved mutation once: its documented request, or for a photo a multipart
+    /// upload of `storedBytes`. The answer as JSON: the payload; `null` where the endpoint
+    /// answers `data: null`; `{url}` for an upload.
+    func send(via client: UpstreamClient, context: MutationContext, storedBytes: OutboxBlob?) async -> UpstreamOutcome<JSONValue> {
+        if case .uploadPhoto = self {
+            guard let blob = storedBytes else { return .rejected(UpstreamRejection(message: "the photo's bytes are gone")) }
+            return await client.upload(UpstreamFile(data: blob.data, filename: blob.filename, contentType: blob.contentType))
+                .map { ["url": .string($0.url)] }
+        }
+        let request = request(context: context)
+        let endpoint = kind.endpoint
+        if endpoint.response == .null {
+            // `/org_add` and `/org_remove` answer `data: null`, as documented. Decoded as JSON, a
+            // success would be "applied, but undecodable", an unknown outcome: then only a
+            // read-back could confirm it, and one that missed the record would resend a write the
+            // server had applied (and refuses the second time).
+            return await client.call(endpoint, path: request.path, parameters: request.parameters, as: EmptyPayload.self).map { _ in .null }
+        }
+        return await client.call(endpoint, path: request.path, parameters: request.parameters, as: JSONValue.self)
     }
 }

@@ -201,41 +201,21 @@ public actor Replayer {
         }
         let attempts = entry.attempts + 1
         let roll = Double.random(in: 0..<1, using: &generator)
-        let decision: OutboxPolicy.Decision
-        var answer: JSONValue?
-        let answered: Bool
-        if case .uploadPhoto = resolved {
+        var storedBytes: OutboxBlob?
+        if resolved.sendsStoredBytes {
             guard let blob = try? await store.blob(of: entry.id) else {
                 await record(entry, .reject(errorCode: nil, message: "the photo's bytes are gone"))
                 return
             }
-            CrashPoint.reach(.beforeSend)
-            let outcome = await client.upload(UpstreamFile(data: blob.data, filename: blob.filename, contentType: blob.contentType))
-            CrashPoint.reach(.afterSend)
-            if case .applied(let file) = outcome { answer = ["url": .string(file.url)] }
-            decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
-            answered = outcome.serverWasDone
-            noteLink(outcome)
-        } else {
-            let request = resolved.request(context: context)
-            let endpoint = resolved.kind.endpoint
-            let outcome: UpstreamOutcome<JSONValue>
-            CrashPoint.reach(.beforeSend)
-            defer { CrashPoint.reach(.afterSend) }
-            if endpoint.response == .null {
-                // `/org_add` and `/org_remove` answer `data: null`, as documented. Decoded as
-                // JSON, a success would be "applied, but undecodable", an unknown outcome: then
-                // only a read-back could confirm it, and one that missed the record would resend
-                // a write the server had applied (and refuses the second time).
-                outcome = await client.call(endpoint, path: request.path, parameters: request.parameters, as: EmptyPayload.self).map { _ in .null }
-            } else {
-                outcome = await client.call(endpoint, path: request.path, parameters: request.parameters, as: JSONValue.self)
-            }
-            answer = outcome.payload
-            decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
-            answered = outcome.serverWasDone
-            noteLink(outcome)
+            storedBytes = blob
         }
+        CrashPoint.reach(.beforeSend)
+        let outcome = await resolved.send(via: client, context: context, storedBytes: storedBytes)
+        CrashPoint.reach(.afterSend)
+        let answer = outcome.payload
+        let decision = policy.afterSend(outcome, attempts: attempts, roll: roll)
+        let answered = outcome.serverWasDone
+        noteLink(outcome)
         if case .confirm = decision {
             await confirm(entry, resolved, answer: answer)
         } else {
