@@ -6,165 +6,178 @@ enum MirrorSchema {
     /// The newest migration's name: the schema this build writes.
     static let version: String = migrator.migrations.last ?? "none"
 
+    /// Every migration in order; a migration, once released, never changes.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            for collection in MirrorCollection.allCases {
-                // Indexed columns are loosely typed: ids are integers, times and labels text.
-                let columns = collection.columns.map { "\($0.quotedDatabaseIdentifier)" }.joined(separator: ", ")
-                try db.execute(
-                    sql: """
-                        CREATE TABLE \(collection.table.quotedDatabaseIdentifier) (
-                            id INTEGER PRIMARY KEY,
-                            \(columns.isEmpty ? "" : columns + ",")
-                            raw TEXT NOT NULL,
-                            content_hash TEXT NOT NULL,
-                            written_at REAL NOT NULL
-                        )
-                        """)
-                for column in collection.columns where column != "begin" && column != "end" {
-                    try db.execute(
-                        sql:
-                            "CREATE INDEX \("\(collection.table)_\(column)".quotedDatabaseIdentifier) ON \(collection.table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))"
-                    )
-                }
-            }
-            try db.execute(
-                sql: """
-                    CREATE TABLE list_member (
-                        list TEXT NOT NULL,
-                        collection TEXT NOT NULL,
-                        record_id INTEGER NOT NULL,
-                        position INTEGER NOT NULL,
-                        PRIMARY KEY (list, collection, record_id)
-                    );
-                    CREATE INDEX list_member_record ON list_member(collection, record_id);
-                    CREATE TABLE change_journal (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        collection TEXT NOT NULL,
-                        record_id INTEGER NOT NULL,
-                        operation TEXT NOT NULL,
-                        at REAL NOT NULL
-                    );
-                    CREATE TABLE sync_state (
-                        key TEXT PRIMARY KEY,
-                        last_success REAL,
-                        cursor TEXT
-                    );
-                    CREATE TABLE session (
-                        id INTEGER PRIMARY KEY CHECK (id = 1),
-                        token TEXT NOT NULL,
-                        role INTEGER NOT NULL,
-                        user_id INTEGER NOT NULL,
-                        saved_at REAL NOT NULL
-                    );
-                    """)
-        }
-        migrator.registerMigration("v2-outbox") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE outbox (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        kind TEXT NOT NULL,
-                        arguments TEXT NOT NULL,
-                        state TEXT NOT NULL,
-                        attempts INTEGER NOT NULL DEFAULT 0,
-                        checks INTEGER NOT NULL DEFAULT 0,
-                        committed INTEGER NOT NULL DEFAULT 0,
-                        next_attempt_at REAL NOT NULL,
-                        baseline TEXT,
-                        result TEXT,
-                        last_error TEXT,
-                        error_code INTEGER,
-                        error_message TEXT,
-                        created_at REAL NOT NULL,
-                        updated_at REAL NOT NULL
-                    );
-                    CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
-                    CREATE TABLE outbox_chain (
-                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
-                        chain TEXT NOT NULL,
-                        PRIMARY KEY (chain, entry_id)
-                    );
-                    CREATE INDEX outbox_chain_entry ON outbox_chain(entry_id);
-                    CREATE TABLE outbox_blob (
-                        entry_id INTEGER PRIMARY KEY REFERENCES outbox(id),
-                        data BLOB,
-                        content_type TEXT NOT NULL,
-                        filename TEXT NOT NULL
-                    );
-                    CREATE TABLE overlay (
-                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
-                        position INTEGER NOT NULL,
-                        collection TEXT NOT NULL,
-                        record_id INTEGER NOT NULL,
-                        list TEXT,
-                        op TEXT NOT NULL,
-                        change TEXT NOT NULL,
-                        PRIMARY KEY (entry_id, position)
-                    );
-                    CREATE INDEX overlay_record ON overlay(collection, record_id);
-                    CREATE TABLE shadow (
-                        collection TEXT NOT NULL,
-                        record_id INTEGER NOT NULL,
-                        raw TEXT,
-                        context TEXT NOT NULL,
-                        PRIMARY KEY (collection, record_id)
-                    );
-                    CREATE TABLE temp_id (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        collection TEXT NOT NULL,
-                        real_id INTEGER
-                    );
-                    CREATE TABLE claim (
-                        collection TEXT NOT NULL,
-                        record_id INTEGER NOT NULL,
-                        entry_id INTEGER NOT NULL REFERENCES outbox(id),
-                        PRIMARY KEY (collection, record_id)
-                    );
-                    """)
-        }
-        migrator.registerMigration("v3-outbox-chain-holds") { db in
-            // Finding the entries first in their chains walked every applied predecessor, so a
-            // drain slowed as the queue and the history grew. `holds` marks the chain rows of
-            // entries not yet applied or discarded (kept by triggers on every state change), so
-            // "an earlier entry of the chain still holds it" is one probe of a partial index, and
-            // the pending entries are scanned in id order through their own partial index.
-            try db.execute(
-                sql: """
-                    ALTER TABLE outbox_chain ADD COLUMN holds INTEGER NOT NULL DEFAULT 1;
-                    UPDATE outbox_chain SET holds = 0 WHERE entry_id IN (SELECT id FROM outbox WHERE state IN ('applied', 'discarded'));
-                    CREATE INDEX outbox_chain_holding ON outbox_chain(chain, entry_id) WHERE holds = 1;
-                    CREATE INDEX outbox_pending ON outbox(id) WHERE state IN ('queued', 'unknown');
-                    CREATE TRIGGER outbox_chain_release AFTER UPDATE OF state ON outbox
-                    WHEN NEW.state IN ('applied', 'discarded') AND OLD.state NOT IN ('applied', 'discarded')
-                    BEGIN
-                        UPDATE outbox_chain SET holds = 0 WHERE entry_id = NEW.id;
-                    END;
-                    CREATE TRIGGER outbox_chain_rehold AFTER UPDATE OF state ON outbox
-                    WHEN NEW.state NOT IN ('applied', 'discarded') AND OLD.state IN ('applied', 'discarded')
-                    BEGIN
-                        UPDATE outbox_chain SET holds = 1 WHERE entry_id = NEW.id;
-                    END;
-                    """)
-        }
-        migrator.registerMigration("v4-outbox-settle") { db in
-            // A send that got no answer may still take effect upstream (a slow handler, a proxy's
-            // queue), so an empty read-back allows a resend only once the last send has had its
-            // settle time (docs/outbox.md). `sent_at` is when the last request left;
-            // `send_answered` is set when the server's own answer shows it was done with that
-            // request (a 500, say), so nothing of it can land later; `settles_at` is when an entry
-            // that a read-back did not find may be sent again. Entries sent before this migration
-            // take their last change as their send: later than the send, so never a settle cut
-            // short.
-            try db.execute(
-                sql: """
-                    ALTER TABLE outbox ADD COLUMN sent_at REAL;
-                    ALTER TABLE outbox ADD COLUMN send_answered INTEGER NOT NULL DEFAULT 0;
-                    ALTER TABLE outbox ADD COLUMN settles_at REAL;
-                    UPDATE outbox SET sent_at = updated_at WHERE attempts > 0;
-                    """)
-        }
+        migrator.registerMigration("v1", migrate: migrateV1)
+        migrator.registerMigration("v2-outbox", migrate: migrateV2Outbox)
+        migrator.registerMigration("v3-outbox-chain-holds", migrate: migrateV3OutboxChainHolds)
+        migrator.registerMigration("v4-outbox-settle", migrate: migrateV4OutboxSettle)
         return migrator
+    }
+
+    /// The mirror: one table per collection with its indexed columns, list membership, the
+    /// change journal, the sync state of each pull step, and the session.
+    private static func migrateV1(_ db: Database) throws {
+        for collection in MirrorCollection.allCases {
+            // Indexed columns are loosely typed: ids are integers, times and labels text.
+            let columns = collection.columns.map { "\($0.quotedDatabaseIdentifier)" }.joined(separator: ", ")
+            try db.execute(
+                sql: """
+                    CREATE TABLE \(collection.table.quotedDatabaseIdentifier) (
+                        id INTEGER PRIMARY KEY,
+                        \(columns.isEmpty ? "" : columns + ",")
+                        raw TEXT NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        written_at REAL NOT NULL
+                    )
+                    """)
+            for column in collection.columns where column != "begin" && column != "end" {
+                try db.execute(
+                    sql:
+                        "CREATE INDEX \("\(collection.table)_\(column)".quotedDatabaseIdentifier) ON \(collection.table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))"
+                )
+            }
+        }
+        try db.execute(
+            sql: """
+                CREATE TABLE list_member (
+                    list TEXT NOT NULL,
+                    collection TEXT NOT NULL,
+                    record_id INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (list, collection, record_id)
+                );
+                CREATE INDEX list_member_record ON list_member(collection, record_id);
+                CREATE TABLE change_journal (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    collection TEXT NOT NULL,
+                    record_id INTEGER NOT NULL,
+                    operation TEXT NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE TABLE sync_state (
+                    key TEXT PRIMARY KEY,
+                    last_success REAL,
+                    cursor TEXT
+                );
+                CREATE TABLE session (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    token TEXT NOT NULL,
+                    role INTEGER NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    saved_at REAL NOT NULL
+                );
+                """)
+    }
+
+    /// The outbox: entries, their chains and photo blobs; the optimistic overlay and the
+    /// shadows it hides; temporary-id mappings; the server records entries have claimed.
+    private static func migrateV2Outbox(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    arguments TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    checks INTEGER NOT NULL DEFAULT 0,
+                    committed INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    baseline TEXT,
+                    result TEXT,
+                    last_error TEXT,
+                    error_code INTEGER,
+                    error_message TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
+                CREATE TABLE outbox_chain (
+                    entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                    chain TEXT NOT NULL,
+                    PRIMARY KEY (chain, entry_id)
+                );
+                CREATE INDEX outbox_chain_entry ON outbox_chain(entry_id);
+                CREATE TABLE outbox_blob (
+                    entry_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+                    data BLOB,
+                    content_type TEXT NOT NULL,
+                    filename TEXT NOT NULL
+                );
+                CREATE TABLE overlay (
+                    entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                    position INTEGER NOT NULL,
+                    collection TEXT NOT NULL,
+                    record_id INTEGER NOT NULL,
+                    list TEXT,
+                    op TEXT NOT NULL,
+                    change TEXT NOT NULL,
+                    PRIMARY KEY (entry_id, position)
+                );
+                CREATE INDEX overlay_record ON overlay(collection, record_id);
+                CREATE TABLE shadow (
+                    collection TEXT NOT NULL,
+                    record_id INTEGER NOT NULL,
+                    raw TEXT,
+                    context TEXT NOT NULL,
+                    PRIMARY KEY (collection, record_id)
+                );
+                CREATE TABLE temp_id (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    collection TEXT NOT NULL,
+                    real_id INTEGER
+                );
+                CREATE TABLE claim (
+                    collection TEXT NOT NULL,
+                    record_id INTEGER NOT NULL,
+                    entry_id INTEGER NOT NULL REFERENCES outbox(id),
+                    PRIMARY KEY (collection, record_id)
+                );
+                """)
+    }
+
+    /// Chain holds. Finding the entries first in their chains walked every applied predecessor, so a
+    /// drain slowed as the queue and the history grew. `holds` marks the chain rows of
+    /// entries not yet applied or discarded (kept by triggers on every state change), so
+    /// "an earlier entry of the chain still holds it" is one probe of a partial index, and
+    /// the pending entries are scanned in id order through their own partial index.
+    private static func migrateV3OutboxChainHolds(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE outbox_chain ADD COLUMN holds INTEGER NOT NULL DEFAULT 1;
+                UPDATE outbox_chain SET holds = 0 WHERE entry_id IN (SELECT id FROM outbox WHERE state IN ('applied', 'discarded'));
+                CREATE INDEX outbox_chain_holding ON outbox_chain(chain, entry_id) WHERE holds = 1;
+                CREATE INDEX outbox_pending ON outbox(id) WHERE state IN ('queued', 'unknown');
+                CREATE TRIGGER outbox_chain_release AFTER UPDATE OF state ON outbox
+                WHEN NEW.state IN ('applied', 'discarded') AND OLD.state NOT IN ('applied', 'discarded')
+                BEGIN
+                    UPDATE outbox_chain SET holds = 0 WHERE entry_id = NEW.id;
+                END;
+                CREATE TRIGGER outbox_chain_rehold AFTER UPDATE OF state ON outbox
+                WHEN NEW.state NOT IN ('applied', 'discarded') AND OLD.state IN ('applied', 'discarded')
+                BEGIN
+                    UPDATE outbox_chain SET holds = 1 WHERE entry_id = NEW.id;
+                END;
+                """)
+    }
+
+    /// The settle time. A send that got no answer may still take effect upstream (a slow handler, a proxy's
+    /// queue), so an empty read-back allows a resend only once the last send has had its
+    /// settle time (docs/outbox.md). `sent_at` is when the last request left;
+    /// `send_answered` is set when the server's own answer shows it was done with that
+    /// request (a 500, say), so nothing of it can land later; `settles_at` is when an entry
+    /// that a read-back did not find may be sent again. Entries sent before this migration
+    /// take their last change as their send: later than the send, so never a settle cut
+    /// short.
+    private static func migrateV4OutboxSettle(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE outbox ADD COLUMN sent_at REAL;
+                ALTER TABLE outbox ADD COLUMN send_answered INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE outbox ADD COLUMN settles_at REAL;
+                UPDATE outbox SET sent_at = updated_at WHERE attempts > 0;
+                """)
     }
 }

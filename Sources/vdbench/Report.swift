@@ -142,7 +142,6 @@ struct Results: Codable, Sendable {
 
     func markdownTable() -> String {
         var out: [String] = []
-        func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
         out.append(
             "Machine: \(machine.cpu), \(machine.cores) cores, \(mb(machine.memoryBytes)) RAM, Linux \(machine.kernel), \(machine.os), \(machine.swift). Mode: \(mode). Date: \(date). Total: \(f(totalSeconds, 0)) s."
         )
@@ -160,70 +159,7 @@ struct Results: Codable, Sendable {
                 "| scale:\(sync.projects) | \(sync.records) | \(sync.requests) | \(f(sync.oursSeconds)) | \(f(sync.oursRecordsPerSecond, 0)) | \(f(sync.floorSeconds)) | \(f(sync.baselineSeconds)) | \(sync.baselineRecords) | \(f(sync.ratioToFloor))× | \(f(sync.speedupOverBaseline))× | \(f(sync.oursCPUSeconds)) / \(f(sync.floorCPUSeconds)) / \(f(sync.baselineCPUSeconds)) |"
             )
         }
-        if let idle {
-            out.append("")
-            out.append("**2. Idle cycle** (every tier once, nothing changed upstream, role \(idle.role))")
-            out.append("")
-            out.append(
-                "| requests | bytes received | bytes sent | rows written | journal entries | wall s | hot / warm / cold requests | requests/s per kiosk (60/300/86400 s) |"
-            )
-            out.append("|---:|---:|---:|---:|---:|---:|---|---:|")
-            let rows =
-                idle.rowsWritten.isEmpty ? "0" : idle.rowsWritten.sorted { $0.key < $1.key }.map { "\($0.value.total) \($0.key)" }.joined(separator: ", ")
-            let tiers = ["hot", "warm", "cold"].map { "\(idle.tiers[$0]?.requests ?? 0)" }.joined(separator: " / ")
-            out.append(
-                "| \(idle.requests) | \(idle.bytesReceived) | \(idle.bytesSent) | \(rows) | \(idle.journalEntries) | \(f(idle.wallSeconds, 3)) | \(tiers) | \(f(idle.requestsPerSecondPerKiosk, 4)) |"
-            )
-        }
-        if let outbox {
-            out.append("")
-            out.append("**3. Outbox** (\(outbox.kind), \(outbox.entries) entries to \(outbox.recipients) recipients; \(outbox.policy))")
-            out.append("")
-            out.append("| enqueue p50 ms | enqueue p99 ms | drain s | drain entries/s | first applied after s | floor s | floor requests/s | drain / floor |")
-            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
-            out.append(
-                "| \(f(outbox.enqueue.p50Milliseconds)) | \(f(outbox.enqueue.p99Milliseconds)) | \(f(outbox.drainSeconds)) | \(f(outbox.drainPerSecond, 0)) | \(f(outbox.drainFirstAppliedSeconds)) | \(f(outbox.floorSeconds)) | \(f(outbox.floorPerSecond, 0)) | \(f(outbox.ratioToFloor))× |"
-            )
-        }
-        if !reads.isEmpty {
-            out.append("")
-            out.append("**4. Reads through the socket** (a doctor's kiosk; floor = the same reply bytes from memory over a Unix socket)")
-            out.append("")
-            out.append(
-                "| query | reply bytes | clients | ours/s | ours p50 ms | ours p99 ms | floor/s | floor p50 ms | floor p99 ms | ours / floor throughput |")
-            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-            for read in reads {
-                for level in read.levels {
-                    out.append(
-                        "| \(read.query) | \(read.replyBytes) | \(level.clients) | \(f(level.ours.perSecond, 0)) | \(f(level.ours.latency.p50Milliseconds)) | \(f(level.ours.latency.p99Milliseconds)) | \(f(level.floor.perSecond, 0)) | \(f(level.floor.latency.p50Milliseconds)) | \(f(level.floor.latency.p99Milliseconds)) | \(f(level.throughputRatio))× |"
-                    )
-                }
-            }
-        }
-        if let resources {
-            out.append("")
-            out.append("**5. Resources** (vdsyncd as the patient, scale:\(resources.projects))")
-            out.append("")
-            out.append(
-                "| records mirrored | daemon sync s | peak RSS | RSS after sync | database on disk | READY empty | READY over the mirror | peak RSS after restart |"
-            )
-            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
-            out.append(
-                "| \(resources.records) | \(f(resources.daemonSyncSeconds)) | \(mb(resources.peakRSSBytes)) | \(mb(resources.rssAfterSyncBytes)) | \(mb(resources.databaseBytes)) | \(ms(resources.readyEmptySeconds)) | \(ms(resources.readyMirroredSeconds)) | \(mb(resources.peakRSSRestartedBytes)) |"
-            )
-            if let synthetic = resources.synthetic {
-                out.append("")
-                out.append(
-                    "With \(synthetic.diagnosesAdded) synthetic diagnoses added to that mirror (copies of a mirrored one under new ids), vdsyncd restarted over it and every diagnosis read through the socket (`diagnoses.list`, 500 a page):"
-                )
-                out.append("")
-                out.append("| diagnoses mirrored | database on disk | READY | diagnoses read | read s | peak RSS |")
-                out.append("|---:|---:|---:|---:|---:|---:|")
-                out.append(
-                    "| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |"
-                )
-            }
-        }
+        out += idleSection() + outboxSection() + readsSection() + resourcesSection()
         out.append("")
         out.append("**Targets** (reported, never asserted)")
         out.append("")
@@ -233,5 +169,92 @@ struct Results: Codable, Sendable {
             out.append("| \(target.name) | \(target.target) | \(target.measured) | \(target.met ? "yes" : "**no**") |")
         }
         return out.joined(separator: "\n")
+    }
+
+    private func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+    /// Part 2: the idle cycle.
+    private func idleSection() -> [String] {
+        guard let idle else { return [] }
+        let intervals = ["hot", "warm", "cold"].map { idle.intervals[$0].map(String.init) ?? "?" }.joined(separator: "/")
+        var out: [String] = []
+        out.append("")
+        out.append("**2. Idle cycle** (every tier once, nothing changed upstream, role \(idle.role))")
+        out.append("")
+        out.append(
+            "| requests | bytes received | bytes sent | rows written | journal entries | wall s | hot / warm / cold requests | requests/s per kiosk (\(intervals) s) |"
+        )
+        out.append("|---:|---:|---:|---:|---:|---:|---|---:|")
+        let rows =
+            idle.rowsWritten.isEmpty ? "0" : idle.rowsWritten.sorted { $0.key < $1.key }.map { "\($0.value.total) \($0.key)" }.joined(separator: ", ")
+        let tiers = ["hot", "warm", "cold"].map { "\(idle.tiers[$0]?.requests ?? 0)" }.joined(separator: " / ")
+        out.append(
+            "| \(idle.requests) | \(idle.bytesReceived) | \(idle.bytesSent) | \(rows) | \(idle.journalEntries) | \(f(idle.wallSeconds, 3)) | \(tiers) | \(f(idle.requestsPerSecondPerKiosk, 4)) |"
+        )
+        return out
+    }
+
+    /// Part 3: the outbox.
+    private func outboxSection() -> [String] {
+        guard let outbox else { return [] }
+        var out: [String] = []
+        out.append("")
+        out.append("**3. Outbox** (\(outbox.kind), \(outbox.entries) entries to \(outbox.recipients) recipients; \(outbox.policy))")
+        out.append("")
+        out.append("| enqueue p50 ms | enqueue p99 ms | drain s | drain entries/s | first applied after s | floor s | floor requests/s | drain / floor |")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append(
+            "| \(f(outbox.enqueue.p50Milliseconds)) | \(f(outbox.enqueue.p99Milliseconds)) | \(f(outbox.drainSeconds)) | \(f(outbox.drainPerSecond, 0)) | \(f(outbox.drainFirstAppliedSeconds)) | \(f(outbox.floorSeconds)) | \(f(outbox.floorPerSecond, 0)) | \(f(outbox.ratioToFloor))× |"
+        )
+        return out
+    }
+
+    /// Part 4: reads through the socket.
+    private func readsSection() -> [String] {
+        guard !reads.isEmpty else { return [] }
+        var out: [String] = []
+        out.append("")
+        out.append("**4. Reads through the socket** (a doctor's kiosk; floor = the same reply bytes from memory over a Unix socket)")
+        out.append("")
+        out.append(
+            "| query | reply bytes | clients | ours/s | ours p50 ms | ours p99 ms | floor/s | floor p50 ms | floor p99 ms | ours / floor throughput |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for read in reads {
+            for level in read.levels {
+                out.append(
+                    "| \(read.query) | \(read.replyBytes) | \(level.clients) | \(f(level.ours.perSecond, 0)) | \(f(level.ours.latency.p50Milliseconds)) | \(f(level.ours.latency.p99Milliseconds)) | \(f(level.floor.perSecond, 0)) | \(f(level.floor.latency.p50Milliseconds)) | \(f(level.floor.latency.p99Milliseconds)) | \(f(level.throughputRatio))× |"
+                )
+            }
+        }
+        return out
+    }
+
+    /// Part 5: resources.
+    private func resourcesSection() -> [String] {
+        guard let resources else { return [] }
+        var out: [String] = []
+        out.append("")
+        out.append("**5. Resources** (vdsyncd as the patient, scale:\(resources.projects))")
+        out.append("")
+        out.append(
+            "| records mirrored | daemon sync s | peak RSS | RSS after sync | database on disk | READY empty | READY over the mirror | peak RSS after restart |"
+        )
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append(
+            "| \(resources.records) | \(f(resources.daemonSyncSeconds)) | \(mb(resources.peakRSSBytes)) | \(mb(resources.rssAfterSyncBytes)) | \(mb(resources.databaseBytes)) | \(ms(resources.readyEmptySeconds)) | \(ms(resources.readyMirroredSeconds)) | \(mb(resources.peakRSSRestartedBytes)) |"
+        )
+        if let synthetic = resources.synthetic {
+            out.append("")
+            out.append(
+                "With \(synthetic.diagnosesAdded) synthetic diagnoses added to that mirror (copies of a mirrored one under new ids), vdsyncd restarted over it and every diagnosis read through the socket (`diagnoses.list`, 500 a page):"
+            )
+            out.append("")
+            out.append("| diagnoses mirrored | database on disk | READY | diagnoses read | read s | peak RSS |")
+            out.append("|---:|---:|---:|---:|---:|---:|")
+            out.append(
+                "| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |"
+            )
+        }
+        return out
     }
 }

@@ -96,7 +96,8 @@ struct Run: AsyncParsableCommand {
         // 2. Idle cycle on the large world's mirror.
         if parts.contains("idle") {
             log("== idle cycle, scale:\(large)")
-            let intervals: [PullTier: Int] = [.hot: 60, .warm: 300, .cold: 86_400]
+            // The daemon's defaults, so the per-day figures are what a kiosk left alone costs.
+            let intervals = SyncSchedule.Configuration().intervals.mapValues { Int($0.components.seconds) }
             results.idle = try await SyncBench.idleCycle(world: world, work: work, intervals: intervals, log: log)
         }
 

@@ -114,18 +114,7 @@ extension Mutation {
         case .unfollow(let doctor):
             return [.removeFromList(Self.followList(context.role), .users, id: doctor)]
         case .publishProject(let project):
-            let raw: JSONValue = [
-                "id": .integer(project.projectID), "date": .string(project.date), "begin": .string(project.begin), "end": .string(project.end),
-                "people_count": .integer(project.capacity), "join_people_count": 0, "addr": .string(project.address),
-                "lng": .string(project.longitude), "lat": .string(project.latitude), "abstract": .string(project.description),
-                "price": .integer(project.price), "status": .code(ProjectStatus.active), "progress_status": .code(ProgressStatus.open),
-                "project_status": .code(ProjectPhase.upcoming),
-                "service_target": .array(project.serviceTargets.map(JSONValue.string)),
-            ]
-            return [
-                .create(.projects, id: project.projectID, raw: raw),
-                .addToList(PullStep(.doctorProjects, into: .projects, paging: .single).listKey, .projects, id: project.projectID),
-            ]
+            return Self.publishEffects(project)
         case .cancelProject(let project):
             return [.patch(.projects, id: project, ["status": .code(ProjectStatus.cancelled), "project_status": .code(ProjectPhase.finished), "op_cancel": 0])]
         case .rejectDiagnosis(let id, let reason):
@@ -138,17 +127,7 @@ extension Mutation {
             let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
             return [.patch(.diagnoses, id: id, ["diag_result": .string(result), "diag_photo": .array(urls)])]
         case .joinOrganisation(let organisation, let membership):
-            var raw: JSONValue = [
-                "id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(context.userID),
-                "verify_status": .code(MembershipStatus.pending),
-            ]
-            if let info = try transaction.raw(.organisations, id: organisation) {
-                raw = MergePatch.apply(["org": info], to: raw)
-            }
-            return [
-                .create(.memberships, id: membership, raw: raw),
-                .addToList(PullStep(.myOrganisations, into: .memberships, paging: .complete).listKey, .memberships, id: membership),
-            ]
+            return try Self.membershipEffects(transaction, organisation: organisation, membership: membership, doctor: context.userID)
         case .leaveOrganisation(let membership):
             return [
                 .delete(.memberships, id: membership),
@@ -195,15 +174,53 @@ extension Mutation {
         case .cancelForPatient(let id):
             return [.patch(.diagnoses, id: id, ["verify_status": .code(BookingStatus.cancelled)])]
         case .sendChatMessage(let to, let content, let photos, let message):
-            let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
-            let raw: JSONValue = [
-                "id": .integer(message), "content": .string(content), "photo": .array(urls), "from_user_id": .integer(context.userID),
-                "to_user_id": .integer(to), "is_read": 0, "created_at": .string(now),
-            ]
-            let dialogColumn = context.role == .patient ? "doctor_user_id" : "patient_user_id"
-            let dialog = try transaction.ids(.chatDialogs, where: dialogColumn, is: .integer(to)).first
-            return [.create(.chatMessages, id: message, raw: raw, context: ["dialog_id": dialog.map { .text(String($0)) } ?? .null])]
+            return try Self.messageEffects(transaction, to: to, content: content, photos: photos, message: message, context: context, now: now)
         }
+    }
+
+    /// The new project, upcoming and open, in the doctor's list.
+    private static func publishEffects(_ project: NewProject) -> [RecordEffect] {
+        let raw: JSONValue = [
+            "id": .integer(project.projectID), "date": .string(project.date), "begin": .string(project.begin), "end": .string(project.end),
+            "people_count": .integer(project.capacity), "join_people_count": 0, "addr": .string(project.address),
+            "lng": .string(project.longitude), "lat": .string(project.latitude), "abstract": .string(project.description),
+            "price": .integer(project.price), "status": .code(ProjectStatus.active), "progress_status": .code(ProgressStatus.open),
+            "project_status": .code(ProjectPhase.upcoming),
+            "service_target": .array(project.serviceTargets.map(JSONValue.string)),
+        ]
+        return [
+            .create(.projects, id: project.projectID, raw: raw),
+            .addToList(PullStep(.doctorProjects, into: .projects, paging: .single).listKey, .projects, id: project.projectID),
+        ]
+    }
+
+    /// The pending membership, with what the mirror knows of the organisation.
+    private static func membershipEffects(_ transaction: OutboxTransaction, organisation: Int, membership: Int, doctor: Int) throws -> [RecordEffect] {
+        var raw: JSONValue = [
+            "id": .integer(membership), "org_id": .integer(organisation), "doctor_id": .integer(doctor),
+            "verify_status": .code(MembershipStatus.pending),
+        ]
+        if let info = try transaction.raw(.organisations, id: organisation) {
+            raw = MergePatch.apply(["org": info], to: raw)
+        }
+        return [
+            .create(.memberships, id: membership, raw: raw),
+            .addToList(PullStep(.myOrganisations, into: .memberships, paging: .complete).listKey, .memberships, id: membership),
+        ]
+    }
+
+    /// The message, in the dialog with `to` when the mirror has it.
+    private static func messageEffects(
+        _ transaction: OutboxTransaction, to: Int, content: String, photos: [PhotoReference], message: Int, context: MutationContext, now: String
+    ) throws -> [RecordEffect] {
+        let urls = photos.compactMap { if case .url(let url) = $0 { JSONValue.string(url) } else { nil } }
+        let raw: JSONValue = [
+            "id": .integer(message), "content": .string(content), "photo": .array(urls), "from_user_id": .integer(context.userID),
+            "to_user_id": .integer(to), "is_read": 0, "created_at": .string(now),
+        ]
+        let dialogColumn = context.role == .patient ? "doctor_user_id" : "patient_user_id"
+        let dialog = try transaction.ids(.chatDialogs, where: dialogColumn, is: .integer(to)).first
+        return [.create(.chatMessages, id: message, raw: raw, context: ["dialog_id": dialog.map { .text(String($0)) } ?? .null])]
     }
 
     /// The list of followed doctors the role mirrors.

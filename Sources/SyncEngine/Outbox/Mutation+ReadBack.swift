@@ -69,29 +69,7 @@ extension Mutation {
                 return following == wantFollowing ? Confirmation() : nil
             }
         case .publishProject(let project):
-            let outcome = await reader.all(.doctorProjects, as: Project.self)
-            let after = Self.integer(check.baseline?["max_id"]) ?? 0
-            guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
-            var found: Confirmation?
-            var extra: [RecordClaim] = []
-            for record in records.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
-                let candidate = record.value
-                guard candidate.date == project.date, candidate.begin == project.begin, candidate.end == project.end,
-                    candidate.address == project.address, candidate.capacity == project.capacity, candidate.price == project.price,
-                    candidate.abstract == project.description
-                else { continue }
-                let claim = RecordClaim(.projects, candidate.id)
-                if await check.isClaimed(claim) { continue }
-                guard found == nil else {
-                    extra.append(claim)
-                    continue
-                }
-                found = Confirmation(
-                    result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
-                    mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim])
-            }
-            found?.lateCopies = await check.lateCopies(extra)
-            return found.map(ReadBack.present) ?? .absent
+            return await Self.readBackPublished(project, check)
         case .cancelProject(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             return Self.judge(outcome) { record in
@@ -114,34 +92,14 @@ extension Mutation {
         case .cancelForPatient(let id):
             return await diagnosis(id) { $0.bookingStatus == .cancelled }
         case .joinOrganisation(let organisation, let membership):
-            let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
-            return Self.judge(outcome) { records in
-                guard let found = records.first(where: { $0.value.organisationID == organisation }) else { return nil }
-                return Confirmation(
-                    result: ["id": .integer(found.value.id)], refreshed: [.membership(found.value, raw: found.raw)],
-                    mapping: TempIDMapping(.memberships, tempID: membership, realID: found.value.id))
-            }
+            return await Self.readBackMembership(organisation, membership: membership, reader)
         case .leaveOrganisation(let membership):
             let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
             return Self.judge(outcome) { records in
                 records.contains { $0.value.id == membership } ? nil : Confirmation()
             }
         case .joinProject(let project, _, _, _, let diagnosis):
-            let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
-            guard case .applied(let record) = outcome else { return Self.judge(outcome) { _ in nil } }
-            guard record.value.hasJoined == true else { return .absent }
-            var confirmation = Confirmation(refreshed: [.project(record.value, raw: record.raw)])
-            // The booking itself: the casebook of the latest booking names it among the
-            // patient's waiting diagnoses. If these reads fail the booking still stands.
-            if case .applied(let casebook) = await reader.record(.projectCasebook, path: ["id": String(project)], as: Casebook.self),
-                case .applied(let waiting) = await reader.all(.patientDiagnoses, parameters: ["type": .code(PatientDiagnosisFilter.booked)], as: Diagnosis.self),
-                let booking = waiting.first(where: { $0.value.casebook?.id == casebook.value.id })
-            {
-                confirmation.result = ["id": .integer(booking.value.id)]
-                confirmation.refreshed.append(.diagnosis(booking.value, raw: booking.raw, projectID: project))
-                confirmation.mapping = TempIDMapping(.diagnoses, tempID: diagnosis, realID: booking.value.id)
-            }
-            return .present(confirmation)
+            return await Self.readBackJoined(project, diagnosis: diagnosis, reader)
         case .cancelProjectJoin(let project):
             let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
             return Self.judge(outcome) { record in
@@ -154,41 +112,121 @@ extension Mutation {
                 return Confirmation(result: ["id": .integer(patient.value.id)], refreshed: [.user(.patient(patient.value), raw: patient.raw)])
             }
         case .createPatient(let patient, let tempID):
-            // The API answers no id: the new patient is found by its ID-card number, which the
-            // assistant's patients cannot share. The keyword search covers names, not ID cards.
-            let name = patient.fields["real_name"].flatMap { if case .string(let text) = $0 { text } else { nil } }
-            let outcome = await reader.all(.assistantPatients, parameters: name.map { ["keyword": .string($0)] } ?? [:], as: Patient.self)
-            return Self.judge(outcome) { records in
-                guard let found = records.first(where: { $0.value.idCardNumber?.uppercased() == patient.idCardNumber.uppercased() }) else {
-                    return nil
-                }
-                return Confirmation(
-                    result: ["id": .integer(found.value.id)], refreshed: [.user(.patient(found.value), raw: found.raw)],
-                    mapping: TempIDMapping(.users, tempID: tempID, realID: found.value.id))
-            }
+            return await Self.readBackCreated(patient, tempID: tempID, reader)
         case .joinProjectForPatient(let project, let patient, _, let diagnosis):
-            let outcome = await reader.all(.assistantProjectPatients, path: ["id": String(project)], as: Diagnosis.self)
-            guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
-            for record in records where record.value.patient?.id == patient && record.value.bookingStatus == .booked {
-                return .present(
-                    Confirmation(
-                        result: ["id": .integer(record.value.id)], refreshed: [.diagnosis(record.value, raw: record.raw, projectID: project)],
-                        mapping: TempIDMapping(.diagnoses, tempID: diagnosis, realID: record.value.id)))
-            }
-            return .absent
+            return await Self.readBackBookedFor(patient, project: project, diagnosis: diagnosis, reader)
         case .sendChatMessage(let to, let content, let photos, let message):
-            let dialogs = await reader.all(.chatDialogs, as: ChatDialog.self)
-            guard case .applied(let list) = dialogs else { return Self.judge(dialogs) { _ in nil } }
-            let me = check.context.userID
-            guard let dialog = list.first(where: { Set([$0.value.patientUserID, $0.value.doctorUserID]) == Set([me, to]) }) else {
-                return .absent
-            }
-            let outcome = await reader.latest(.chatMessages, path: ["id": String(dialog.value.id)], as: ChatMessage.self)
-            guard case .applied(let messages) = outcome else { return Self.judge(outcome) { _ in nil } }
-            let found = await Self.sentMessage(
-                among: messages, dialogID: String(dialog.value.id), to: to, content: content, photos: photos, message: message, check)
-            return found.map(ReadBack.present) ?? .absent
+            return await Self.readBackSent(to: to, content: content, photos: photos, message: message, check)
         }
+    }
+
+    // MARK: - Read-backs that search
+
+    /// The published project: the first unclaimed record newer than the baseline with the
+    /// values sent; more than one is a late copy.
+    private static func readBackPublished(_ project: NewProject, _ check: ReadBackContext) async -> ReadBack {
+        let reader = check.reader
+        let outcome = await reader.all(.doctorProjects, as: Project.self)
+        let after = Self.integer(check.baseline?["max_id"]) ?? 0
+        guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
+        var found: Confirmation?
+        var extra: [RecordClaim] = []
+        for record in records.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
+            let candidate = record.value
+            guard candidate.date == project.date, candidate.begin == project.begin, candidate.end == project.end,
+                candidate.address == project.address, candidate.capacity == project.capacity, candidate.price == project.price,
+                candidate.abstract == project.description
+            else { continue }
+            let claim = RecordClaim(.projects, candidate.id)
+            if await check.isClaimed(claim) { continue }
+            guard found == nil else {
+                extra.append(claim)
+                continue
+            }
+            found = Confirmation(
+                result: ["id": .integer(candidate.id)], refreshed: [.project(candidate, raw: record.raw)],
+                mapping: TempIDMapping(.projects, tempID: project.projectID, realID: candidate.id), claims: [claim])
+        }
+        found?.lateCopies = await check.lateCopies(extra)
+        return found.map(ReadBack.present) ?? .absent
+    }
+
+    /// The booking: the project says the patient joined; the casebook of the latest booking
+    /// names the new diagnosis among the patient's waiting ones.
+    private static func readBackJoined(_ project: Int, diagnosis: Int, _ reader: UpstreamReader) async -> ReadBack {
+        let outcome = await reader.record(.project, path: ["id": String(project)], as: Project.self)
+        guard case .applied(let record) = outcome else { return Self.judge(outcome) { _ in nil } }
+        guard record.value.hasJoined == true else { return .absent }
+        var confirmation = Confirmation(refreshed: [.project(record.value, raw: record.raw)])
+        // The booking itself: the casebook of the latest booking names it among the
+        // patient's waiting diagnoses. If these reads fail the booking still stands.
+        if case .applied(let casebook) = await reader.record(.projectCasebook, path: ["id": String(project)], as: Casebook.self),
+            case .applied(let waiting) = await reader.all(.patientDiagnoses, parameters: ["type": .code(PatientDiagnosisFilter.booked)], as: Diagnosis.self),
+            let booking = waiting.first(where: { $0.value.casebook?.id == casebook.value.id })
+        {
+            confirmation.result = ["id": .integer(booking.value.id)]
+            confirmation.refreshed.append(.diagnosis(booking.value, raw: booking.raw, projectID: project))
+            confirmation.mapping = TempIDMapping(.diagnoses, tempID: diagnosis, realID: booking.value.id)
+        }
+        return .present(confirmation)
+    }
+
+    /// The membership: the doctor's organisations name the one applied to.
+    private static func readBackMembership(_ organisation: Int, membership: Int, _ reader: UpstreamReader) async -> ReadBack {
+        let outcome = await reader.all(.myOrganisations, as: OrgMembership.self)
+        return Self.judge(outcome) { records in
+            guard let found = records.first(where: { $0.value.organisationID == organisation }) else { return nil }
+            return Confirmation(
+                result: ["id": .integer(found.value.id)], refreshed: [.membership(found.value, raw: found.raw)],
+                mapping: TempIDMapping(.memberships, tempID: membership, realID: found.value.id))
+        }
+    }
+
+    /// The booking made for a patient: among the project's patients, active.
+    private static func readBackBookedFor(_ patient: Int, project: Int, diagnosis: Int, _ reader: UpstreamReader) async -> ReadBack {
+        let outcome = await reader.all(.assistantProjectPatients, path: ["id": String(project)], as: Diagnosis.self)
+        guard case .applied(let records) = outcome else { return Self.judge(outcome) { _ in nil } }
+        for record in records where record.value.patient?.id == patient && record.value.bookingStatus == .booked {
+            return .present(
+                Confirmation(
+                    result: ["id": .integer(record.value.id)], refreshed: [.diagnosis(record.value, raw: record.raw, projectID: project)],
+                    mapping: TempIDMapping(.diagnoses, tempID: diagnosis, realID: record.value.id)))
+        }
+        return .absent
+    }
+
+    /// The new patient, found by its ID-card number.
+    private static func readBackCreated(_ patient: NewPatient, tempID: Int, _ reader: UpstreamReader) async -> ReadBack {
+        // The API answers no id: the new patient is found by its ID-card number, which the
+        // assistant's patients cannot share. The keyword search covers names, not ID cards.
+        let name = patient.fields["real_name"].flatMap { if case .string(let text) = $0 { text } else { nil } }
+        let outcome = await reader.all(.assistantPatients, parameters: name.map { ["keyword": .string($0)] } ?? [:], as: Patient.self)
+        return Self.judge(outcome) { records in
+            guard let found = records.first(where: { $0.value.idCardNumber?.uppercased() == patient.idCardNumber.uppercased() }) else {
+                return nil
+            }
+            return Confirmation(
+                result: ["id": .integer(found.value.id)], refreshed: [.user(.patient(found.value), raw: found.raw)],
+                mapping: TempIDMapping(.users, tempID: tempID, realID: found.value.id))
+        }
+    }
+
+    /// The sent message among the latest of the dialog with `to`.
+    private static func readBackSent(
+        to: Int, content: String, photos: [PhotoReference], message: Int, _ check: ReadBackContext
+    ) async -> ReadBack {
+        let reader = check.reader
+        let dialogs = await reader.all(.chatDialogs, as: ChatDialog.self)
+        guard case .applied(let list) = dialogs else { return Self.judge(dialogs) { _ in nil } }
+        let me = check.context.userID
+        guard let dialog = list.first(where: { Set([$0.value.patientUserID, $0.value.doctorUserID]) == Set([me, to]) }) else {
+            return .absent
+        }
+        let outcome = await reader.latest(.chatMessages, path: ["id": String(dialog.value.id)], as: ChatMessage.self)
+        guard case .applied(let messages) = outcome else { return Self.judge(outcome) { _ in nil } }
+        let found = await Self.sentMessage(
+            among: messages, dialogID: String(dialog.value.id), to: to, content: content, photos: photos, message: message, check)
+        return found.map(ReadBack.present) ?? .absent
     }
 
     /// What an applied answer itself confirms, when it carries the effect, so that no read is

@@ -45,21 +45,7 @@ extension Mutation {
         case .unfollow:
             mutation = .unfollow(doctorID: try given.id("doctor_id"))
         case .publishProject:
-            let date = try given.text("date", pattern: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, rule: "must be a date, yyyy-MM-dd")
-            let time = #"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"#
-            let begin = try given.text("begin", pattern: time, rule: "must be a time, HH:mm:ss")
-            let end = try given.text("end", pattern: time, rule: "must be a time, HH:mm:ss")
-            guard begin < end else { throw .invalidParameter(field: "end", reason: "must be later than begin") }
-            let decimal = #"^-?[0-9]{1,3}(\.[0-9]+)?$"#
-            mutation = .publishProject(
-                NewProject(
-                    date: date, begin: begin, end: end, capacity: try given.integer("capacity", in: 1...100_000),
-                    longitude: try given.text("longitude", pattern: decimal, rule: "must be a decimal number"),
-                    latitude: try given.text("latitude", pattern: decimal, rule: "must be a decimal number"),
-                    address: try given.text("address", maximumLength: 500),
-                    serviceTargets: try nonEmpty(given.texts("service_targets", maximumCount: 20, maximumLength: 100), "service_targets"),
-                    description: try given.text("description", maximumLength: 5000), price: try given.integer("price", in: 0...10_000_000),
-                    projectID: 0))
+            mutation = .publishProject(try newProject(given))
         case .cancelProject:
             mutation = .cancelProject(projectID: try given.id("project_id"))
         case .rejectDiagnosis:
@@ -94,11 +80,7 @@ extension Mutation {
                 phone: try given.text("phone", pattern: #"^1[0-9]{10}$"#, rule: "must be a mainland mobile number (11 digits)"),
                 verifyCode: try given.text("verify_code", maximumLength: 10))
         case .createPatient:
-            var fields = try profileFields(given, of: .createPatient, role: role)
-            fields["pwd"] = nil
-            let password = try given.text("password", maximumLength: 64)
-            guard password.unicodeScalars.count >= 6 else { throw .invalidParameter(field: "password", reason: "must be at least 6 characters") }
-            mutation = .createPatient(NewPatient(fields: fields, password: password), patientID: 0)
+            mutation = .createPatient(try newPatient(given, role: role), patientID: 0)
         case .joinProjectForPatient:
             mutation = .joinProjectForPatient(
                 projectID: try given.id("project_id"), patientID: try given.id("patient_id"),
@@ -111,6 +93,33 @@ extension Mutation {
                 photos: try photos("photos", maximumCount: 3), messageID: 0)
         }
         return MutationDraft(mutation: mutation, attachments: attachments)
+    }
+
+    /// A project to publish: a date, hours in order, a place, at least one service target.
+    private static func newProject(_ given: MutationParameters) throws(MutationError) -> NewProject {
+        let date = try given.text("date", pattern: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, rule: "must be a date, yyyy-MM-dd")
+        let time = #"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"#
+        let begin = try given.text("begin", pattern: time, rule: "must be a time, HH:mm:ss")
+        let end = try given.text("end", pattern: time, rule: "must be a time, HH:mm:ss")
+        guard begin < end else { throw .invalidParameter(field: "end", reason: "must be later than begin") }
+        let decimal = #"^-?[0-9]{1,3}(\.[0-9]+)?$"#
+        return NewProject(
+            date: date, begin: begin, end: end, capacity: try given.integer("capacity", in: 1...100_000),
+            longitude: try given.text("longitude", pattern: decimal, rule: "must be a decimal number"),
+            latitude: try given.text("latitude", pattern: decimal, rule: "must be a decimal number"),
+            address: try given.text("address", maximumLength: 500),
+            serviceTargets: try nonEmpty(given.texts("service_targets", maximumCount: 20, maximumLength: 100), "service_targets"),
+            description: try given.text("description", maximumLength: 5000), price: try given.integer("price", in: 0...10_000_000),
+            projectID: 0)
+    }
+
+    /// A walk-in patient: the profile fields of the role's form, and a password of 6 or more.
+    private static func newPatient(_ given: MutationParameters, role: UserRole) throws(MutationError) -> NewPatient {
+        var fields = try profileFields(given, of: .createPatient, role: role)
+        fields["pwd"] = nil
+        let password = try given.text("password", maximumLength: 64)
+        guard password.unicodeScalars.count >= 6 else { throw .invalidParameter(field: "password", reason: "must be at least 6 characters") }
+        return NewPatient(fields: fields, password: password)
     }
 
     private static let slotPattern = #"^[0-9]{2}:[0-9]{2}(:[0-9]{2})? ?- ?[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"#
