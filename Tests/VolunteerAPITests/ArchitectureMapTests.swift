@@ -127,4 +127,59 @@ struct ArchitectureMapTests {
         let stale = named.subtracting(existing).sorted()
         #expect(stale.isEmpty, "docs/ARCHITECTURE.md names files that exist nowhere under Sources/ or Tests/: \(stale)")
     }
+
+    /// The package's own modules each library and program target depends on, as `Package.swift`
+    /// declares them (products of other packages left out), by target name.
+    static func declaredDependencies() throws -> [String: Set<String>] {
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let target = try NSRegularExpression(
+            pattern: #"\.(target|executableTarget)\(\s*name: "([^"]+)"(?:,\s*dependencies: \[(.*?)\]\s*,\s*(?:resources|swiftSettings|exclude|path))?"#,
+            options: .dotMatchesLineSeparators)
+        let product = try NSRegularExpression(pattern: #"\.product\([^)]*\)"#)
+        let quoted = try NSRegularExpression(pattern: #""([^"]+)""#)
+        var result: [String: Set<String>] = [:]
+        for match in target.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest)) {
+            guard let name = Range(match.range(at: 2), in: manifest).map({ String(manifest[$0]) }) else { continue }
+            var list = Range(match.range(at: 3), in: manifest).map { String(manifest[$0]) } ?? ""
+            list = product.stringByReplacingMatches(in: list, range: NSRange(list.startIndex..., in: list), withTemplate: "")
+            result[name] = Set(
+                quoted.matches(in: list, range: NSRange(list.startIndex..., in: list)).compactMap { found in
+                    Range(found.range(at: 1), in: list).map { String(list[$0]) }
+                })
+        }
+        return result
+    }
+
+    /// The rows of the table under `## Dependencies`: target → the modules in its second cell.
+    static func dependencyTable(_ text: String) -> [String: Set<String>] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let heading = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "## Dependencies" }) else { return [:] }
+        let rows = lines[(heading + 1)...].drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }.dropFirst(2)
+        var table: [String: Set<String>] = [:]
+        for row in rows {
+            let cells = row.split(separator: "|", omittingEmptySubsequences: false).dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2 else { continue }
+            let names = { (cell: String) in
+                Set(cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
+            }
+            guard let target = names(cells[0]).first else { continue }
+            table[target] = names(cells[1])
+        }
+        return table
+    }
+
+    @Test("the Dependencies table is what Package.swift declares")
+    func dependenciesMatchManifest() throws {
+        let text = try String(contentsOf: Self.page, encoding: .utf8)
+        let declared = try Self.declaredDependencies()
+        let documented = Self.dependencyTable(text)
+        #expect(declared.count > 10, "Package.swift's targets were found: \(declared.keys.sorted())")
+        #expect(declared["LocalAPI"] == ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine"], "the manifest is read as written")
+        var wrong: [String] = []
+        for (target, modules) in declared.sorted(by: { $0.key < $1.key }) where documented[target] != modules {
+            wrong.append("\(target): Package.swift says \(modules.sorted()), the page says \(documented[target].map { $0.sorted().description } ?? "nothing")")
+        }
+        for target in documented.keys where declared[target] == nil { wrong.append("\(target): not a target of Package.swift") }
+        #expect(wrong.isEmpty, "the Dependencies table of docs/ARCHITECTURE.md differs from Package.swift:\n\(wrong.joined(separator: "\n"))")
+    }
 }
