@@ -75,7 +75,7 @@ let package = Package(
         // The methods front ends call, over the engine and the mirror, and their OpenRPC document.
         .target(
             name: "LocalAPI",
-            dependencies: ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine"],
+            dependencies: ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient"],
             swiftSettings: strict
         ),
         // A client of the socket for vdsync, the kiosk and tests: the transport's messages and

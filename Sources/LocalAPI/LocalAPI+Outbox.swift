@@ -49,24 +49,24 @@ extension LocalAPI {
                     guard let kind = MutationKind(rawValue: name) else { throw RPCError.invalidParams(field: "kind", problem: "is not a mutation kind") }
                     return kind
                 }
+                guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
                 let entries = try await agent.outbox.entries(
-                    states: states, kind: kind, afterID: try params.optionalInt("after_id") ?? 0, limit: try params.optionalInt("limit", in: 1...1000) ?? 100)
+                    states: states, kind: kind, account: context.account, afterID: try params.optionalInt("after_id") ?? 0,
+                    limit: try params.optionalInt("limit", in: 1...1000) ?? 100)
                 return .array(entries.map(Self.entry))
             },
             RPCMethod(
                 "outbox.get", summary: "One mutation of the outbox.", access: .read, params: [.required("mutation_id", RPCSchema.integer())],
                 result: .init("entry", Self.entrySchema)
             ) { params, _ in
-                guard let entry = try await store.outboxEntry(try params.requiredInt("mutation_id")) else { throw RPCError.notFound("mutation") }
-                return Self.entry(entry)
+                Self.entry(try await ownEntry(try params.requiredInt("mutation_id")).entry)
             },
             RPCMethod(
                 "outbox.retry", summary: "Retries a parked or rejected mutation (a parked one that was sent is checked by reading first).",
                 access: .write, params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
-                guard try await store.outboxEntry(id) != nil else { throw RPCError.notFound("mutation") }
-                guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
+                let context = try await ownEntry(id).context
                 guard try await agent.outbox.retry(id, context: context), let entry = try await store.outboxEntry(id) else {
                     throw RPCError.invalidState("only a parked or rejected mutation can be retried")
                 }
@@ -77,13 +77,21 @@ extension LocalAPI {
                 params: [.required("mutation_id", RPCSchema.integer())], result: .init("entry", Self.entrySchema)
             ) { params, _ in
                 let id = try params.requiredInt("mutation_id")
-                guard try await store.outboxEntry(id) != nil else { throw RPCError.notFound("mutation") }
+                _ = try await ownEntry(id)
                 guard try await agent.outbox.discard(id), let entry = try await store.outboxEntry(id) else {
                     throw RPCError.invalidState("only a queued, parked or rejected mutation can be discarded; one that may be upstream cannot")
                 }
                 return Self.entry(entry)
             },
         ]
+    }
+
+    /// Entry `id`, when it belongs to the logged-in account: another account's entries are not
+    /// found, so that nothing of one account is seen while another is logged in.
+    private func ownEntry(_ id: Int) async throws -> (entry: OutboxEntry, context: MutationContext) {
+        guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
+        guard let entry = try await store.outboxEntry(id), entry.account == context.account else { throw RPCError.notFound("mutation") }
+        return (entry, context)
     }
 
     /// An entry as the socket shows it: never its arguments (a created patient's password, an

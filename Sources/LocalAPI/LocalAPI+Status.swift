@@ -29,6 +29,8 @@ extension LocalAPI {
                             "until": RPCSchema.oneOf([RPCSchema.string(description: "ISO 8601: the latest time one may be sent again"), RPCSchema.null]),
                         ]),
                     "outbox_paused_for_login": RPCSchema.boolean(),
+                    "outbox_other_accounts": RPCSchema.integer(
+                        description: "entries of other accounts not yet applied or discarded: they wait for their account's next login"),
                     "last_errors": RPCSchema.array(of: RPCSchema.string()),
                     "versions": RPCSchema.object(),
                 ]))
@@ -48,6 +50,7 @@ extension LocalAPI {
                     "count": .integer(status.outboxSettling.count), "until": status.outboxSettling.until.map { .string(Self.iso($0)) } ?? .null,
                 ],
                 "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
+                "outbox_other_accounts": .integer(status.outboxOtherAccounts),
                 "last_errors": .array(status.lastErrors.map(JSONValue.string)),
                 "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
             ]
@@ -80,10 +83,18 @@ extension LocalAPI {
 
     private func sessionLogoutMethod() -> RPCMethod {
         RPCMethod(
-            "session.logout", summary: "Logs out; queued mutations stay queued for the next login.", access: .write,
+            "session.logout",
+            summary:
+                "Logs out; queued mutations stay queued for the account's next login. With wipe (the deployment's VDSYNC_LOGOUT_WIPE by default), everything else the database holds of the account is removed.",
+            access: .write,
+            params: [.optional("wipe", RPCSchema.boolean(description: "remove the account's mirror, journal and finished outbox entries"))],
             result: .init("ok", RPCSchema.boolean())
-        ) { _, _ in
-            await agent.logout()
+        ) { params, _ in
+            let wipe = try params.optionalBool("wipe") ?? logoutWipes
+            let report = await agent.logout(wipe: wipe)
+            if wipe, report == nil {
+                throw RPCError.invalidState("logged out, but the wipe failed: the account's data is still in the database (status.last_errors says why)")
+            }
             return true
         }
     }

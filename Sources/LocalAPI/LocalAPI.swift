@@ -18,15 +18,25 @@ public struct LocalAPI: Sendable {
 
     public let agent: SyncAgent
     public let store: MirrorStore
+    /// Whether `session.logout` wipes the account's data when the call does not say
+    /// (`VDSYNC_LOGOUT_WIPE`: on at a shared kiosk, off on a doctor's own laptop).
+    public let logoutWipes: Bool
 
-    public init(agent: SyncAgent) {
+    public init(agent: SyncAgent, logoutWipes: Bool = false) {
         self.agent = agent
         self.store = agent.store
+        self.logoutWipes = logoutWipes
+    }
+
+    /// Refuses a read while no one is logged in: the mirror is the last account's, and the next
+    /// person at a shared kiosk must not read it.
+    func requireSession() async throws {
+        guard await agent.mutationContext != nil else { throw RPCError.notLoggedIn() }
     }
 
     /// Every method, ready to serve.
     public func registry() throws -> RPCRegistry {
-        try RPCRegistry(statusMethods() + readMethods() + mutationMethods() + outboxMethods() + changeMethods())
+        try RPCRegistry(statusMethods() + accountMethods() + readMethods() + mutationMethods() + outboxMethods() + changeMethods())
     }
 
     /// The dispatcher of the daemon's socket.

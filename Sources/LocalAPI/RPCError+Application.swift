@@ -10,6 +10,14 @@ extension RPCError {
             upstreamErrorMessage: upstreamMessage)
     }
 
+    /// The upstream refused an account request: a wrong or used SMS code, a wrong captcha, a
+    /// phone already registered, an account not found.
+    static func accountRefused(upstreamMessage: String?, upstreamCode: Int?) -> RPCError {
+        .application(
+            code: -32014, message: "the upstream refused the request", kind: "account_refused", retryable: false, upstreamErrorCode: upstreamCode,
+            upstreamErrorMessage: upstreamMessage)
+    }
+
     static func sessionExpired() -> RPCError {
         .application(code: -32011, message: "the session expired: log in again", kind: "session_expired", retryable: false)
     }

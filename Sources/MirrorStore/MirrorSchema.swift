@@ -13,6 +13,7 @@ enum MirrorSchema {
         migrator.registerMigration("v2-outbox", migrate: migrateV2Outbox)
         migrator.registerMigration("v3-outbox-chain-holds", migrate: migrateV3OutboxChainHolds)
         migrator.registerMigration("v4-outbox-settle", migrate: migrateV4OutboxSettle)
+        migrator.registerMigration("v5-accounts", migrate: migrateV5Accounts)
         return migrator
     }
 
@@ -178,6 +179,21 @@ enum MirrorSchema {
                 ALTER TABLE outbox ADD COLUMN send_answered INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE outbox ADD COLUMN settles_at REAL;
                 UPDATE outbox SET sent_at = updated_at WHERE attempts > 0;
+                """)
+    }
+
+    /// Accounts taking turns at one kiosk (docs/outbox.md, "Accounts taking turns"). `account`
+    /// names the account an entry was accepted for (`<role>:<user id>`): only that account's
+    /// session sends it, lists it or retries it. Entries accepted before take the mirror's owner.
+    /// `session.origin` says whether the stored session is the configured account's
+    /// (`configured`) or a login over the socket (`socket`); a session saved before is unknown.
+    private static func migrateV5Accounts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE outbox ADD COLUMN account TEXT NOT NULL DEFAULT '';
+                UPDATE outbox SET account = COALESCE((SELECT cursor FROM sync_state WHERE key = 'owner'), '');
+                CREATE INDEX outbox_account_state ON outbox(account, state);
+                ALTER TABLE session ADD COLUMN origin TEXT;
                 """)
     }
 }

@@ -61,10 +61,13 @@ public struct OutboxTransaction {
     public mutating func add(_ new: NewOutboxEntry) throws -> Int {
         try db.execute(
             sql: """
-                INSERT INTO outbox (kind, arguments, state, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, 'queued', ?, ?, ?)
+                INSERT INTO outbox (kind, arguments, state, next_attempt_at, created_at, updated_at, account)
+                VALUES (?, ?, 'queued', ?, ?, ?, ?)
                 """,
-            arguments: [new.kind, ContentHash.canonicalText(new.arguments), now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970])
+            arguments: [
+                new.kind, ContentHash.canonicalText(new.arguments), now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970,
+                new.account,
+            ])
         let id = Int(db.lastInsertedRowID)
         for chain in Set(new.chains) {
             try db.execute(sql: "INSERT INTO outbox_chain (entry_id, chain) VALUES (?, ?)", arguments: [id, chain])
@@ -120,11 +123,18 @@ extension MirrorStore {
         try await pool.read { db in try Self.entry(db, id) }
     }
 
-    /// Entries in `states` (all when nil), ascending by id, after `afterID`.
-    public func outboxEntries(states: Set<OutboxState>? = nil, kind: String? = nil, afterID: Int = 0, limit: Int = 1000) async throws -> [OutboxEntry] {
+    /// Entries in `states` (all when nil) of `account` (every account's when nil), ascending by
+    /// id, after `afterID`.
+    public func outboxEntries(
+        states: Set<OutboxState>? = nil, kind: String? = nil, account: String? = nil, afterID: Int = 0, limit: Int = 1000
+    ) async throws -> [OutboxEntry] {
         try await pool.read { db in
             var sql = "SELECT * FROM outbox WHERE id > ?"
             var arguments: StatementArguments = [afterID]
+            if let account {
+                sql += " AND account = ?"
+                _ = arguments.append(contentsOf: [account])
+            }
             if let states {
                 sql += " AND state IN (\(states.map { _ in "?" }.joined(separator: ", ")))"
                 for state in states.sorted(by: { $0.rawValue < $1.rawValue }) { _ = arguments.append(contentsOf: [state.rawValue]) }
@@ -139,56 +149,65 @@ extension MirrorStore {
         }
     }
 
-    /// How many entries are in each state.
-    public func outboxCounts() async throws -> [OutboxState: Int] {
+    /// How many entries of `account` (every account's when nil) are in each state.
+    public func outboxCounts(account: String? = nil) async throws -> [OutboxState: Int] {
         try await pool.read { db in
             var counts: [OutboxState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+            let rows =
+                if let account {
+                    try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox WHERE account = ? GROUP BY state", arguments: [account])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+                }
+            for row in rows {
                 if let state = OutboxState(rawValue: row["state"]) { counts[state] = row["n"] }
             }
             return counts
         }
     }
 
-    /// Entries that may be worked on now: `queued` or `unknown`, due, and first in every chain
-    /// they belong to (no earlier entry of the chain still unresolved). Entries returned together
-    /// never share a chain, so they may be sent concurrently.
-    public func readyOutboxEntries(now: Date = Date(), limit: Int = 16, excluding excluded: Set<Int> = []) async throws -> [OutboxEntry] {
+    /// Entries of `account` that may be worked on now: `queued` or `unknown`, due, and first in
+    /// every chain they belong to (no earlier entry of the chain still unresolved). Entries
+    /// returned together never share a chain, so they may be sent concurrently.
+    public func readyOutboxEntries(account: String, now: Date = Date(), limit: Int = 16, excluding excluded: Set<Int> = []) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         return try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT e.* FROM outbox e INDEXED BY outbox_pending
-                        WHERE e.state IN ('queued', 'unknown') AND e.next_attempt_at <= ?
+                        WHERE e.state IN ('queued', 'unknown') AND e.account = ? AND e.next_attempt_at <= ?
                           AND e.id NOT IN (SELECT value FROM json_each(?))
                           AND NOT EXISTS (\(Self.earlierHolder))
                         ORDER BY e.id LIMIT ?
                         """),
-                arguments: [now.timeIntervalSince1970, "[" + excluded.map(String.init).joined(separator: ",") + "]", limit]
+                arguments: [account, now.timeIntervalSince1970, "[" + excluded.map(String.init).joined(separator: ",") + "]", limit]
             ).compactMap(Self.entry(from:)).map { try Self.withChains(db, $0) }
         }
     }
 
-    /// An earlier entry that still holds one of `e`'s chains (not applied, not discarded): one
-    /// probe of the partial index `outbox_chain_holding` per chain of `e`, however long the
-    /// chain's applied history (schema v3).
+    /// An earlier entry of the same account that still holds one of `e`'s chains (not applied,
+    /// not discarded): one probe of the partial index `outbox_chain_holding` per chain of `e`,
+    /// however long the chain's applied history (schema v3). Another account's entries never
+    /// hold an entry back: they are not sent while this account is logged in.
     static let earlierHolder = """
         SELECT 1 FROM outbox_chain c
         JOIN outbox_chain earlier ON earlier.chain = c.chain AND earlier.holds = 1 AND earlier.entry_id < c.entry_id
+        JOIN outbox holder ON holder.id = earlier.entry_id AND holder.account = e.account
         WHERE c.entry_id = e.id
         """
 
-    /// When the earliest `queued` or `unknown` entry first in its chains becomes due; nil when
-    /// none is waiting to be worked on.
-    public func nextOutboxDue() async throws -> Date? {
+    /// When the earliest `queued` or `unknown` entry of `account` first in its chains becomes
+    /// due; nil when none is waiting to be worked on.
+    public func nextOutboxDue(account: String) async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(e.next_attempt_at) FROM outbox e INDEXED BY outbox_pending
-                    WHERE e.state IN ('queued', 'unknown') AND NOT EXISTS (\(Self.earlierHolder))
-                    """
+                    WHERE e.state IN ('queued', 'unknown') AND e.account = ? AND NOT EXISTS (\(Self.earlierHolder))
+                    """,
+                arguments: [account]
             ).map(Date.init(timeIntervalSince1970:))
         }
     }
@@ -218,11 +237,15 @@ extension MirrorStore {
 
     /// Entries a read-back did not find while their last send may still take effect upstream:
     /// how many, and the latest time one of them may be sent again.
-    public func settlingOutboxEntries(now: Date = Date()) async throws -> (count: Int, until: Date?) {
+    public func settlingOutboxEntries(account: String? = nil, now: Date = Date()) async throws -> (count: Int, until: Date?) {
         try await pool.read { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS n, MAX(settles_at) AS until FROM outbox WHERE state = 'unknown' AND settles_at > ?",
-                arguments: [now.timeIntervalSince1970])
+                db,
+                sql: """
+                    SELECT COUNT(*) AS n, MAX(settles_at) AS until FROM outbox
+                    WHERE state = 'unknown' AND settles_at > ? AND (? IS NULL OR account = ?)
+                    """,
+                arguments: [now.timeIntervalSince1970, account, account])
             return (row?["n"] ?? 0, (row?["until"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
     }
@@ -232,13 +255,26 @@ extension MirrorStore {
     /// is not another entry's late copy.
     public func unresolvedSends(of kind: String, excluding entryID: Int, inChains chains: [String]? = nil) async throws -> Int {
         try await pool.read { db in
-            var sql = "SELECT COUNT(*) FROM outbox e WHERE e.kind = ? AND e.id != ? AND e.attempts > 0 AND e.state IN ('in_flight', 'unknown', 'parked')"
+            var sql = """
+                SELECT COUNT(*) FROM outbox e WHERE e.kind = ? AND e.id != ? AND e.attempts > 0 AND e.state IN ('in_flight', 'unknown', 'parked')
+                  AND e.account = (SELECT account FROM outbox WHERE id = ?2)
+                """
             var arguments: StatementArguments = [kind, entryID]
             if let chains {
                 sql += " AND EXISTS (SELECT 1 FROM outbox_chain c WHERE c.entry_id = e.id AND c.chain IN (SELECT value FROM json_each(?)))"
                 _ = arguments.append(contentsOf: [ContentHash.canonicalText(.array(chains.map(JSONValue.string)))])
             }
             return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
+    /// How many entries of accounts other than `account` are not finished (neither applied nor
+    /// discarded): work that waits for its own account's next login.
+    public func unfinishedOutboxEntries(otherThan account: String?) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM outbox WHERE state NOT IN ('applied', 'discarded') AND (? IS NULL OR account != ?)",
+                arguments: [account, account]) ?? 0
         }
     }
 
@@ -461,7 +497,7 @@ extension MirrorStore {
             sendAnswered: entry.sendAnswered, settlesAt: entry.settlesAt,
             baseline: entry.baseline, result: entry.result,
             lastError: entry.lastError, errorCode: entry.errorCode, errorMessage: entry.errorMessage, createdAt: entry.createdAt,
-            updatedAt: entry.updatedAt)
+            updatedAt: entry.updatedAt, account: entry.account)
     }
 
     private static func entry(from row: Row) -> OutboxEntry? {
@@ -476,7 +512,7 @@ extension MirrorStore {
             settlesAt: (row["settles_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             baseline: json("baseline"), result: json("result"), lastError: row["last_error"], errorCode: row["error_code"],
             errorMessage: row["error_message"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]), account: row["account"])
     }
 
     private static func update(_ db: Database, _ id: Int, now: Date, _ changes: [String: (any Sendable)?]) throws {

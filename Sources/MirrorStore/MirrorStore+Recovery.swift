@@ -34,8 +34,8 @@ extension MirrorStore {
                 try db.execute(
                     sql: """
                         INSERT INTO outbox (id, kind, arguments, state, attempts, checks, committed, next_attempt_at, baseline, result,
-                            last_error, error_code, error_message, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            last_error, error_code, error_message, created_at, updated_at, account)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: StatementArguments(entry))
             }
@@ -95,8 +95,13 @@ extension MirrorStore {
         }
         defer { try? queue.close() }
         _ = try? queue.read { db in
+            // A database older than schema v5 has no accounts: its entries are nobody's until the
+            // owner key below is read, and then the owner's.
+            let hasAccounts = (try? db.columns(in: "outbox").contains { $0.name == "account" }) ?? false
+            let owner = (try? String.fetchOne(db, sql: "SELECT cursor FROM sync_state WHERE key = 'owner'")) ?? nil
+            let account = hasAccounts ? "account" : "'" + (owner ?? "").replacingOccurrences(of: "'", with: "''") + "'"
             let columns =
-                "id, kind, arguments, state, attempts, checks, committed, next_attempt_at, baseline, result, last_error, error_code, error_message, created_at, updated_at"
+                "id, kind, arguments, state, attempts, checks, committed, next_attempt_at, baseline, result, last_error, error_code, error_message, created_at, updated_at, \(account)"
             for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM outbox WHERE state NOT IN ('applied', 'discarded')") {
                 var values = Array(row.databaseValues)
                 if row["state"] as String? == "in_flight" { values[3] = "unknown".databaseValue }
@@ -125,7 +130,9 @@ extension MirrorStore {
                 for id in ids { _ = try Self.appendJournal(db, collection, id, .delete, now: now) }
                 removed += ids.count
             }
-            try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state; DELETE FROM claim")
+            // Claims stay: they are the outbox's, and an entry still unresolved must not take a
+            // record another entry already took (docs/outbox.md, "Accounts taking turns").
+            try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state")
             return removed
         }
     }

@@ -76,16 +76,25 @@ public struct SyncState: Sendable, Hashable {
 /// The logged-in session, kept so that a restarted daemon resumes without a new login.
 /// Its description never shows the token.
 public struct StoredSession: Sendable, Hashable, CustomStringConvertible {
+    /// Who opened the session: the daemon's configured account, or a login over the socket.
+    public enum Origin: String, Sendable, Hashable {
+        case configured
+        case socket
+    }
+
     public let token: String
     public let role: UserRole
     public let userID: Int
     public let savedAt: Date
+    /// nil for a session saved before origins were kept (schema v5).
+    public let origin: Origin?
 
-    public init(token: String, role: UserRole, userID: Int, savedAt: Date) {
+    public init(token: String, role: UserRole, userID: Int, savedAt: Date, origin: Origin? = nil) {
         self.token = token
         self.role = role
         self.userID = userID
         self.savedAt = savedAt
+        self.origin = origin
     }
 
     public var description: String { "\(role) #\(userID) session" }

@@ -295,11 +295,11 @@ public final class MirrorStore: Sendable {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO session (id, token, role, user_id, saved_at) VALUES (1, ?, ?, ?, ?)
+                    INSERT INTO session (id, token, role, user_id, saved_at, origin) VALUES (1, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET token = excluded.token, role = excluded.role,
-                        user_id = excluded.user_id, saved_at = excluded.saved_at
+                        user_id = excluded.user_id, saved_at = excluded.saved_at, origin = excluded.origin
                     """,
-                arguments: [session.token, session.role.rawValue, session.userID, session.savedAt.timeIntervalSince1970])
+                arguments: [session.token, session.role.rawValue, session.userID, session.savedAt.timeIntervalSince1970, session.origin?.rawValue])
         }
     }
 
@@ -307,7 +307,9 @@ public final class MirrorStore: Sendable {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = 1").flatMap { row in
                 UserRole(rawValue: row["role"]).map {
-                    StoredSession(token: row["token"], role: $0, userID: row["user_id"], savedAt: Date(timeIntervalSince1970: row["saved_at"]))
+                    StoredSession(
+                        token: row["token"], role: $0, userID: row["user_id"], savedAt: Date(timeIntervalSince1970: row["saved_at"]),
+                        origin: (row["origin"] as String?).flatMap(StoredSession.Origin.init(rawValue:)))
                 }
             }
         }

@@ -65,6 +65,8 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
     public let errorMessage: String?
     public let createdAt: Date
     public let updatedAt: Date
+    /// The account it was accepted for (`<role>:<user id>`): only that account's session sends it.
+    public let account: String
 }
 
 /// A mutation accepted from a front end, about to become an ``OutboxEntry``.
@@ -76,8 +78,11 @@ public struct NewOutboxEntry: Sendable, Hashable {
     public var effects: [RecordEffect]
     /// A photo taken offline, for an upload entry.
     public var blob: OutboxBlob?
+    /// The account it is accepted for (`<role>:<user id>`).
+    public var account: String
 
-    public init(kind: String, arguments: JSONValue, chains: [String], effects: [RecordEffect] = [], blob: OutboxBlob? = nil) {
+    public init(account: String, kind: String, arguments: JSONValue, chains: [String], effects: [RecordEffect] = [], blob: OutboxBlob? = nil) {
+        self.account = account
         self.kind = kind
         self.arguments = arguments
         self.chains = chains

@@ -10,9 +10,11 @@ import VolunteerAPI
 /// actor only; it owns no socket and no configuration file.
 ///
 /// Guarantees: the pull and replay loops run only while a session is known; an expired session
-/// stops both (nothing is dropped) until ``login(phone:password:role:)`` succeeds, or until the
-/// configured credentials log in again by themselves; a successful pull tells the replayer the
-/// link is back.
+/// stops both (nothing is dropped) until ``login(phone:password:role:)`` succeeds, or, when the
+/// session was the configured account's own, until the configured credentials log in again by
+/// themselves (never as another account than the one whose session expired); a successful pull
+/// tells the replayer the link is back. Accounts take turns: the replayer sends only the
+/// logged-in account's entries, and another account's wait for its next login.
 public actor SyncAgent {
     /// What the agent is configured with (the daemon's configuration, minus files and sockets).
     public struct Configuration: Sendable {
@@ -63,6 +65,9 @@ public actor SyncAgent {
         /// effect upstream, and the latest time one of them may be sent again.
         public var outboxSettling: (count: Int, until: Date?)
         public var outboxPausedForLogin: Bool
+        /// Entries of other accounts, neither applied nor discarded: they wait for their
+        /// account's next login.
+        public var outboxOtherAccounts: Int
         public var lastErrors: [String]
         public var lastPull: Date?
     }
@@ -73,6 +78,8 @@ public actor SyncAgent {
     private var configuration: Configuration
     private let logger: Logger
     private var context: MutationContext?
+    /// Who opened the current session; nil when unknown (a session saved before it was kept).
+    private var origin: StoredSession.Origin?
     private var state = SessionState.loggedOut
     private var service: SyncService?
     private var replayer: Replayer?
@@ -107,10 +114,11 @@ public actor SyncAgent {
         await wakeBox.set { [weak self] in await self?.wakeReplayer() }
         if let stored = try? await store.session() {
             await client.restore(UpstreamSession(token: stored.token, role: stored.role, userID: stored.userID))
+            origin = stored.origin
             await begin(MutationContext(role: stored.role, userID: stored.userID))
             logger.info("session restored", metadata: ["role": "\(stored.role)"])
         } else if let credentials = configuration.credentials {
-            if case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role) {
+            if case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role, origin: .configured) {
                 relogin = Task { await self.loginWithCredentials(firstAfter: .seconds(1)) }
             }
         }
@@ -134,7 +142,9 @@ public actor SyncAgent {
             try? await Task.sleep(for: delay)
         }
         while !Task.isCancelled, state != .active {
-            guard case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role) else {
+            guard
+                case .unreachable = await login(phone: credentials.phone, password: credentials.password, role: credentials.role, origin: .configured)
+            else {
                 return
             }
             try? await Task.sleep(for: delay)
@@ -162,65 +172,127 @@ public actor SyncAgent {
     }
 
     /// Logs in; on success the session is stored (so a restart resumes it) and the loops start
-    /// for this account.
-    public func login(phone: String, password: String, role: UserRole) async -> LoginResult {
-        let previousSession = await client.session
-        switch await client.login(phone: phone, password: password, role: role) {
-        case .applied(let profile):
-            guard let session = await client.session else { return .unreachable("no session after login") }
-            // The mirror and the outbox belong to one account. Another account may take over
-            // only when nothing of the previous one is waiting to be sent; its mirror is emptied.
-            let owner = "\(role.rawValue):\(profile.id)"
-            let previousOwner = try? await store.syncState("owner")?.cursor
-            if let previousOwner, previousOwner != owner {
-                let counts = (try? await store.outboxCounts()) ?? [:]
-                let unfinished = counts.filter { $0.key != .applied && $0.key != .discarded }.values.reduce(0, +)
-                if unfinished > 0 {
-                    if let previousSession { await client.restore(previousSession) } else { await client.forgetSession() }
-                    return .refused(
-                        message: "the outbox holds \(unfinished) unsent mutations of another account: log in as that account, or discard them first",
-                        errorCode: nil)
-                }
-                await endLoops()
-                do {
-                    try await store.resetMirror()
-                } catch {
-                    note("mirror not reset: \(type(of: error))")
-                }
-            }
-            try? await store.markSynced("owner", at: Date(), cursor: owner)
-            do {
-                try await store.saveSession(StoredSession(token: session.token, role: role, userID: profile.id, savedAt: Date()))
-            } catch {
-                note("session not saved: \(type(of: error))")
-            }
-            await begin(MutationContext(role: role, userID: profile.id))
-            logger.info("logged in", metadata: ["role": "\(role)"])
-            return .loggedIn(role: role, userID: profile.id)
-        case .rejected(let rejection):
-            return .refused(message: rejection.message ?? "login refused", errorCode: rejection.errorCode)
-        case .authExpired:
-            return .refused(message: "login refused", errorCode: nil)
-        case .retryable(let retry):
-            return .unreachable("\(retry)")
-        case .unknown(let reason):
-            return .unreachable("\(reason)")
+    /// for this account. `origin` says who asked: a front end over the socket, or the daemon
+    /// with its configured account.
+    public func login(phone: String, password: String, role: UserRole, origin: StoredSession.Origin = .socket) async -> LoginResult {
+        // A person signing in at the kiosk ends the daemon's own attempts to sign in again.
+        if origin == .socket { relogin?.cancel() }
+        let outcome = await signingIn { await client.login(phone: phone, password: password, role: role) }
+        guard case .applied(let profile) = outcome else { return Self.failure(outcome) }
+        return await opened(MutationContext(role: role, userID: profile.id), origin: origin)
+    }
+
+    /// Logs in with a phone and an SMS code (a patient's sign-in, which registers a new phone);
+    /// `isNew` says it did. Otherwise as ``login(phone:password:role:origin:)``.
+    public func loginByCode(phone: String, code: String) async -> (result: LoginResult, isNew: Bool) {
+        relogin?.cancel()
+        let outcome = await signingIn { await client.loginByCode(phone: phone, code: code) }
+        guard case .applied(let answer) = outcome else { return (Self.failure(outcome), false) }
+        return (await opened(MutationContext(role: answer.user.role, userID: answer.user.id), origin: .socket), answer.isNew)
+    }
+
+    /// Registers an account with an SMS code; the server's answer is a session, so the new
+    /// account is logged in.
+    public func register(phone: String, code: String, password: String, role: UserRole) async -> LoginResult {
+        relogin?.cancel()
+        let outcome = await signingIn { await client.register(phone: phone, code: code, password: password, role: role) }
+        guard case .applied(let profile) = outcome else { return Self.failure(outcome) }
+        guard await client.session != nil else { return .unreachable("the registration answered no session: log in") }
+        return await opened(MutationContext(role: role, userID: profile.id), origin: .socket)
+    }
+
+    /// Sends a sign-in request with the loops stopped, so that nothing of the current account
+    /// is sent or pulled with a session the request may open for another; a failed request
+    /// leaves the session as it was and the loops run again.
+    private func signingIn<Payload: Sendable>(_ request: () async -> UpstreamOutcome<Payload>) async -> UpstreamOutcome<Payload> {
+        let previous = (context: context, state: state)
+        await endLoops()
+        let outcome = await request()
+        if !outcome.isSuccess, let context = previous.context, previous.state != .loggedOut {
+            await begin(context)
+            state = previous.state
+        }
+        return outcome
+    }
+
+    /// A session the upstream opened for `context`: the mirror becomes the account's, the
+    /// session is stored (a restart resumes it) and the loops start.
+    private func opened(_ context: MutationContext, origin: StoredSession.Origin) async -> LoginResult {
+        guard let session = await client.session else { return .unreachable("no session after login") }
+        await takeOver(for: context)
+        do {
+            try await store.saveSession(
+                StoredSession(token: session.token, role: context.role, userID: context.userID, savedAt: Date(), origin: origin))
+        } catch {
+            note("session not saved: \(type(of: error))")
+        }
+        self.origin = origin
+        await begin(context)
+        logger.info("logged in", metadata: ["role": "\(context.role)"])
+        return .loggedIn(role: context.role, userID: context.userID)
+    }
+
+    /// A sign-in that did not open a session, as front ends are told.
+    private static func failure<Payload>(_ outcome: UpstreamOutcome<Payload>) -> LoginResult {
+        switch outcome {
+        case .applied: .unreachable("no session after login")
+        case .rejected(let rejection): .refused(message: rejection.message ?? "login refused", errorCode: rejection.errorCode)
+        case .authExpired: .refused(message: "login refused", errorCode: nil)
+        case .retryable(let retry): .unreachable("\(retry)")
+        case .unknown(let reason): .unreachable("\(reason)")
         }
     }
 
+    /// The mirror belongs to one account at a time. When `context` is another account than the
+    /// mirror's owner, the mirror is emptied first (the new account pulls its own); the outbox
+    /// keeps every account's entries, and each account's wait for its own login.
+    private func takeOver(for context: MutationContext) async {
+        let previousOwner = try? await store.syncState("owner")?.cursor
+        if let previousOwner, previousOwner != context.account {
+            await endLoops()
+            do {
+                try await store.resetMirror()
+            } catch {
+                note("mirror not reset: \(type(of: error))")
+            }
+        }
+        try? await store.markSynced("owner", at: Date(), cursor: context.account)
+    }
+
     /// Logs out: the loops stop, the stored session is forgotten, the upstream is told
-    /// (`/logout`, best effort). Queued mutations stay queued for the next login.
-    public func logout() async {
+    /// (`/logout`, best effort). Queued mutations stay queued for the account's next login.
+    /// With `wipe`, everything the database holds of the account but those queued mutations is
+    /// removed, so the next person at a shared kiosk finds nothing of it (``MirrorStore/wipe(account:)``).
+    @discardableResult
+    public func logout(wipe: Bool = false) async -> WipeReport? {
         relogin?.cancel()
         await endLoops()
         _ = await client.call(.logout, as: JSONValue.self)
         await client.forgetSession()
         try? await store.clearSession()
+        var account = context?.account ?? ""
+        if context == nil, let owner = try? await store.syncState("owner")?.cursor { account = owner }
         state = .loggedOut
         context = nil
+        origin = nil
         connectivity = .unknown
         lastPull = nil
-        logger.info("logged out")
+        lastErrors = []
+        guard wipe else {
+            logger.info("logged out")
+            return nil
+        }
+        do {
+            let report = try await store.wipe(account: account)
+            logger.info(
+                "logged out and wiped",
+                metadata: ["records": "\(report.records)", "kept_entries": "\(report.keptEntries)", "checkpointed": "\(report.checkpointed)"])
+            return report
+        } catch {
+            logger.error("logged out, but the wipe failed", metadata: ["error": "\(type(of: error))"])
+            note("wipe failed: \(type(of: error))")
+            return nil
+        }
     }
 
     // MARK: - Sync
@@ -232,6 +304,7 @@ public actor SyncAgent {
     }
 
     public func status() async -> Status {
+        let account = state == .loggedOut ? nil : context?.account
         var lastPulls: [String: Date] = [:]
         if let context {
             for step in PullPlan.steps(for: context.role, userID: context.userID) {
@@ -242,9 +315,11 @@ public actor SyncAgent {
         }
         return Status(
             connectivity: connectivity, session: state, role: state == .loggedOut ? nil : context?.role,
-            userID: state == .loggedOut ? nil : context?.userID, lastPulls: lastPulls, outbox: (try? await store.outboxCounts()) ?? [:],
-            outboxSettling: (try? await store.settlingOutboxEntries()) ?? (0, nil),
-            outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active), lastErrors: lastErrors, lastPull: lastPull)
+            userID: state == .loggedOut ? nil : context?.userID, lastPulls: lastPulls,
+            outbox: (try? await store.outboxCounts(account: account ?? "")) ?? [:],
+            outboxSettling: (try? await store.settlingOutboxEntries(account: account ?? "")) ?? (0, nil),
+            outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active),
+            outboxOtherAccounts: (try? await store.unfinishedOutboxEntries(otherThan: account)) ?? 0, lastErrors: lastErrors, lastPull: lastPull)
     }
 
     // MARK: - Loops
@@ -314,12 +389,26 @@ public actor SyncAgent {
         state = .expired
         note("the upstream session expired")
         logger.notice("session expired; mutations wait for a new login")
-        guard configuration.credentials != nil else { return }
+        guard let credentials = configuration.credentials, Self.signsInAgain(origin: origin, role: context?.role, credentials: credentials) else {
+            return
+        }
         // Sign in again with the configured account, outside the loops this event came from
         // (a login restarts them), again while the upstream cannot be reached; a refusal leaves
         // the expired state visible.
         relogin?.cancel()
         relogin = Task { await self.loginWithCredentials() }
+    }
+
+    /// Whether an expired session may be replaced by signing in with the configured `credentials`:
+    /// only when it was the configured account's own. A session opened over the socket is never
+    /// replaced by the configured account; the person at the kiosk logs in again. A session
+    /// saved before origins were kept counts as configured when its role is the configured one.
+    static func signsInAgain(origin: StoredSession.Origin?, role: UserRole?, credentials: Credentials) -> Bool {
+        switch origin {
+        case .configured: true
+        case .socket: false
+        case nil: role == credentials.role
+        }
     }
 
     private func wakeReplayer() async {

@@ -38,7 +38,7 @@ public actor UpstreamClient {
     private var isShutDown = false
 
     /// The current session, if logged in (or restored).
-    public private(set) var session: UpstreamSession?
+    public internal(set) var session: UpstreamSession?
 
     /// Creates the client and its own `HTTPClient` (on the shared NIO event loop group).
     public init(configuration: UpstreamConfiguration, logger: Logger) {
@@ -139,10 +139,11 @@ public actor UpstreamClient {
 
     // MARK: - Sending
 
-    /// Requests that sign in: they carry no token, and a 401 from them means wrong credentials.
-    private static let signIns: Set<Endpoint> = [.login, .loginByPhone, .register]
+    /// Requests of the account flows (signing in, codes, registering, a new password): they
+    /// carry no token, and a 401 from them means wrong credentials, never an expired session.
+    static let signIns: Set<Endpoint> = [.login, .loginByPhone, .register, .captcha, .sendVerifyCode, .sendVerifyCodeWithCaptcha, .resetPassword]
 
-    private func perform<Payload: Sendable>(
+    func perform<Payload: Sendable>(
         _ endpoint: Endpoint, path: [String: String], parameters: [String: JSONValue],
         classify: (UpstreamExchange) -> UpstreamOutcome<Payload>
     ) async -> UpstreamOutcome<Payload> {
@@ -158,7 +159,7 @@ public actor UpstreamClient {
 
     /// Builds the request with `build` (given the session's token, none for sign-ins), sends it,
     /// classifies and logs the outcome. A request that cannot be built is rejected locally.
-    private func perform<Payload: Sendable>(
+    func perform<Payload: Sendable>(
         _ endpoint: Endpoint, build: (_ token: String?) throws(UpstreamRequestError) -> UpstreamRequest,
         classify: (UpstreamExchange) -> UpstreamOutcome<Payload>
     ) async -> UpstreamOutcome<Payload> {

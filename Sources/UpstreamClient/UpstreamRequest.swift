@@ -24,7 +24,7 @@ public struct UpstreamRequest: Sendable, CustomStringConvertible {
     public let endpoint: Endpoint
     /// The complete URL, query included.
     public let url: String
-    public let headers: HTTPHeaders
+    public internal(set) var headers: HTTPHeaders
     /// The JSON body of a `POST` or `PUT`, or the multipart body of an upload.
     public let body: ByteBuffer?
 

@@ -19,8 +19,13 @@ public enum ResultFormatter {
     public static func render(method: String, result: JSONValue) -> String {
         switch method {
         case "status": return status(result)
-        case "session.login":
+        case "session.login", "account.register":
             return "logged in as \(JSONText.cell(result["role"])) (user \(JSONText.cell(result["user_id"])))\n"
+        case "session.login_by_code":
+            let new = result["is_new"] == .bool(true) ? ", a new account" : ""
+            return "logged in as \(JSONText.cell(result["role"])) (user \(JSONText.cell(result["user_id"]))\(new))\n"
+        case "account.send_code": return "SMS code sent\n"
+        case "account.reset_password": return "password changed: log in with the new one\n"
         case "session.logout": return "logged out\n"
         case "sync.now": return "sync requested: \(JSONText.cell(result))\n"
         case "rpc.discover": return methods(result)
@@ -217,6 +222,9 @@ public enum ResultFormatter {
                 outbox += "; \(count) waiting for an earlier send to settle, until \(JSONText.cell(settling["until"]))"
             }
             rows.append(["outbox", outbox])
+        }
+        if case .integer(let others)? = status["outbox_other_accounts"], others > 0 {
+            rows.append(["other accounts", "\(others) unsent, waiting for their own login"])
         }
         if case .array(let errors)? = status["last_errors"] {
             for (index, error) in errors.enumerated() { rows.append([index == 0 ? "last errors" : "", JSONText.cell(error)]) }

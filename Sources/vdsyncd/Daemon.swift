@@ -46,7 +46,8 @@ struct Daemon: Service {
         rpc.maxLineBytes = settings.maxLineBytes
         rpc.maxConnections = settings.maxConnections
         rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
-        let server = RPCServer(dispatcher: try LocalAPI(agent: agent).dispatcher(logger: logger), configuration: rpc, logger: logger)
+        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe)
+        let server = RPCServer(dispatcher: try api.dispatcher(logger: logger), configuration: rpc, logger: logger)
         let activated = try SocketActivation.fromProcess()
         // The watchdog asks the socket front ends use: the inherited one's path when there is one.
         let probePath = activated.first.flatMap { SocketProbe.boundPath(of: $0.descriptor) } ?? settings.socketPath
@@ -191,6 +192,7 @@ extension DaemonSettings {
             keys.append("\(SettingKey.maxLineBytes)/\(SettingKey.maxConnections)")
         }
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
+        if logoutWipe != other.logoutWipe { keys.append(SettingKey.logoutWipe.name) }
         return keys
     }
 }

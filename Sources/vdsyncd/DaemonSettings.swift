@@ -30,6 +30,8 @@ struct DaemonSettings: Sendable {
     /// How long the upstream client waits for the next bytes of an answer.
     var readTimeout: Duration
     var logLevel: Logger.Level
+    /// Whether `session.logout` wipes the account's data when the call does not say.
+    var logoutWipe: Bool
     var stopTimeout: Duration
 
     var databasePath: String { stateDirectory + "/vdsync.sqlite" }
@@ -84,7 +86,7 @@ struct DaemonSettings: Sendable {
             maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
-            logLevel: try logLevel(values), stopTimeout: .seconds(try values.integer(.stopTimeout)))
+            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), stopTimeout: .seconds(try values.integer(.stopTimeout)))
     }
 
     /// The settings as read, typed by their ``SettingKey``: an unset or blank key is its default.
@@ -107,6 +109,16 @@ struct DaemonSettings: Sendable {
                 throw Failure(key: key.name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(given)'")
             }
             return number
+        }
+
+        func flag(_ key: SettingKey) throws -> Bool {
+            guard case .flag(let value) = key.kind else { preconditionFailure("\(key) is not on or off") }
+            guard let given = text(key)?.lowercased() else { return value }
+            switch given {
+            case "on", "true", "yes", "1": return true
+            case "off", "false", "no", "0": return false
+            default: throw Failure(key: key.name, problem: "must be on or off")
+            }
         }
 
         func uids(_ key: SettingKey) throws -> Set<UInt32> {

@@ -16,6 +16,8 @@ struct SettingKey: Sendable, Hashable, CustomStringConvertible {
         case integer(ClosedRange<Int>, default: Int)
         /// A number above 0 and at most `maximum`, `default` when the key is not set.
         case number(maximum: Double, default: Double)
+        /// On or off (`on`/`off`, `true`/`false`, `yes`/`no`, `1`/`0`), `default` when not set.
+        case flag(default: Bool)
     }
 
     let name: String
@@ -88,6 +90,8 @@ extension SettingKey {
         "VDSYNC_READ_TIMEOUT", 1...600, default: seconds(UpstreamConfiguration.defaultReadTimeout),
         "seconds to wait for the next bytes of an upstream answer")
     static let logLevel = text("VDSYNC_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical")
+    static let logoutWipe = SettingKey(
+        "VDSYNC_LOGOUT_WIPE", .flag(default: false), "on: a logout wipes the account's data unless the call says otherwise (shared kiosks)")
     static let stopTimeout = integer(
         "VDSYNC_STOP_TIMEOUT", 1...300, default: seconds(DaemonSettings.defaultStopTimeout),
         "seconds SIGTERM waits for upstream requests in flight")
@@ -96,6 +100,6 @@ extension SettingKey {
     static let all: [SettingKey] = [
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime, readTimeout,
-        logLevel, stopTimeout,
+        logLevel, logoutWipe, stopTimeout,
     ]
 }

@@ -22,7 +22,7 @@ struct MirrorQueryTests {
 
         _ = try await store.enqueue { transaction in
             try transaction.add(
-                NewOutboxEntry(kind: "project.cancel", arguments: [:], chains: ["project:4"], effects: [.patch(.projects, id: 4, ["status": 0])]))
+                NewOutboxEntry(account: "", kind: "project.cancel", arguments: [:], chains: ["project:4"], effects: [.patch(.projects, id: 4, ["status": 0])]))
         }
         let row = try #require(try await store.row(.projects, id: 4))
         #expect(row.isPending && row.raw["status"] == 0)

@@ -17,7 +17,7 @@ struct OverlayTests {
     /// Enqueues one entry with `effects`; returns its id.
     static func enqueue(_ store: MirrorStore, _ effects: [RecordEffect], chains: [String] = []) async throws -> Int {
         let result = try await store.enqueue { transaction in
-            try transaction.add(NewOutboxEntry(kind: "test.kind", arguments: ["n": 1], chains: chains, effects: effects))
+            try transaction.add(NewOutboxEntry(account: "", kind: "test.kind", arguments: ["n": 1], chains: chains, effects: effects))
         }
         return try #require(result.entries.first?.id)
     }
@@ -76,7 +76,7 @@ struct OverlayTests {
             #expect(temp < 0)
             try transaction.add(
                 NewOutboxEntry(
-                    kind: "test.create", arguments: [:], chains: [],
+                    account: "", kind: "test.create", arguments: [:], chains: [],
                     effects: [
                         .create(.diagnoses, id: temp, raw: ["id": .integer(temp), "status": 1], context: ["project_id": .integer(5)]),
                         .addToList("mine", .diagnoses, id: temp),
@@ -116,12 +116,12 @@ struct OverlayTests {
         let first = try await Self.enqueue(store, [], chains: ["diagnosis:1"])
         let second = try await Self.enqueue(store, [], chains: ["diagnosis:1"])
         let other = try await Self.enqueue(store, [], chains: ["chat:9"])
-        #expect(try await store.readyOutboxEntries().map(\.id) == [first, other])
+        #expect(try await store.readyOutboxEntries(account: "").map(\.id) == [first, other])
         // A rejected entry holds its chain back until it is discarded.
         try await store.markRejected(first, errorCode: 4009, message: "no")
-        #expect(try await store.readyOutboxEntries().map(\.id) == [other])
+        #expect(try await store.readyOutboxEntries(account: "").map(\.id) == [other])
         #expect(try await store.discard(first))
-        #expect(try await store.readyOutboxEntries().map(\.id) == [second, other])
+        #expect(try await store.readyOutboxEntries(account: "").map(\.id) == [second, other])
         // Entries in flight at a crash are found unknown at start-up.
         try await store.markInFlight(second, arguments: [:], baseline: nil)
         #expect(try await store.recoverInFlight() == [second])

@@ -16,7 +16,7 @@ struct RecoveryTests {
         try await store.write((1...400).map { MirrorStoreTests.project($0) }, list: "GET /doctor/project")
         for n in 1...3 {
             _ = try await store.enqueue { transaction in
-                try transaction.add(NewOutboxEntry(kind: "chat.send", arguments: ["n": .integer(n)], chains: ["chat:\(n)"]))
+                try transaction.add(NewOutboxEntry(account: "", kind: "chat.send", arguments: ["n": .integer(n)], chains: ["chat:\(n)"]))
             }
         }
         try await store.markInFlight(3, arguments: ["n": 3], baseline: nil)
@@ -61,7 +61,7 @@ struct RecoveryTests {
         #expect(entries.allSatisfy { !$0.chains.isEmpty })
         #expect(try await store.ids(.projects).isEmpty, "the mirror is rebuilt by the next pull")
         // New entries continue after the carried ones.
-        let next = try await store.enqueue { transaction in try transaction.add(NewOutboxEntry(kind: "chat.send", arguments: [:], chains: [])) }
+        let next = try await store.enqueue { transaction in try transaction.add(NewOutboxEntry(account: "", kind: "chat.send", arguments: [:], chains: [])) }
         #expect(next.entries.first?.id == 4)
     }
 

@@ -11,6 +11,10 @@ public struct MutationContext: Sendable, Hashable {
         self.role = role
         self.userID = userID
     }
+
+    /// The account's name in the store (`<role>:<user id>`): whose outbox entries these are,
+    /// and who owns the mirror.
+    public var account: String { "\(role.rawValue):\(userID)" }
 }
 
 extension Mutation {

@@ -47,14 +47,15 @@ public struct Outbox: Sendable {
             if case .uploadPhoto = draft.mutation {
                 let id = try transaction.add(
                     NewOutboxEntry(
-                        kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [], blob: draft.attachments.first))
+                        account: context.account, kind: draft.mutation.kind.rawValue, arguments: try JSONValue(encoding: draft.mutation), chains: [],
+                        blob: draft.attachments.first))
                 try transaction.addChain("upload:\(id)", to: id)
                 return
             }
             for blob in draft.attachments {
                 let upload = Mutation.uploadPhoto(contentType: blob.contentType, filename: blob.filename)
                 let id = try transaction.add(
-                    NewOutboxEntry(kind: upload.kind.rawValue, arguments: try JSONValue(encoding: upload), chains: [], blob: blob))
+                    NewOutboxEntry(account: context.account, kind: upload.kind.rawValue, arguments: try JSONValue(encoding: upload), chains: [], blob: blob))
                 try transaction.addChain("upload:\(id)", to: id)
                 uploads.append(id)
             }
@@ -65,7 +66,7 @@ public struct Outbox: Sendable {
             let mutation = draft.mutation.assigning(tempID: tempID, uploads: uploads)
             try transaction.add(
                 NewOutboxEntry(
-                    kind: mutation.kind.rawValue, arguments: try JSONValue(encoding: mutation),
+                    account: context.account, kind: mutation.kind.rawValue, arguments: try JSONValue(encoding: mutation),
                     chains: mutation.chains,  // photo uploads' chains included (`Mutation.chains`)
                     effects: try mutation.effects(in: transaction, context: context)))
         }
@@ -73,9 +74,11 @@ public struct Outbox: Sendable {
         return result.entries
     }
 
-    /// Entries, filtered by state and kind.
-    public func entries(states: Set<OutboxState>? = nil, kind: MutationKind? = nil, afterID: Int = 0, limit: Int = 100) async throws -> [OutboxEntry] {
-        try await store.outboxEntries(states: states, kind: kind?.rawValue, afterID: afterID, limit: limit)
+    /// Entries of `account` (every account's when nil), filtered by state and kind.
+    public func entries(
+        states: Set<OutboxState>? = nil, kind: MutationKind? = nil, account: String? = nil, afterID: Int = 0, limit: Int = 100
+    ) async throws -> [OutboxEntry] {
+        try await store.outboxEntries(states: states, kind: kind?.rawValue, account: account, afterID: afterID, limit: limit)
     }
 
     /// An operator's retry of a parked or rejected entry. False in any other state.

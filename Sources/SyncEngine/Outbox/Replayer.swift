@@ -130,7 +130,7 @@ public actor Replayer {
     private func readyEntries(limit: Int, excluding worked: Set<Int>) async -> [OutboxEntry] {
         guard !isPausedForLogin, !isLinkHeld(), !Task.isCancelled else { return [] }
         do {
-            return try await store.readyOutboxEntries(now: Date(), limit: limit, excluding: worked)
+            return try await store.readyOutboxEntries(account: context.account, now: Date(), limit: limit, excluding: worked)
         } catch {
             logger.error("outbox read failed", metadata: ["error": "\(error)"])
             return []
@@ -148,7 +148,7 @@ public actor Replayer {
             linkDownUntil = nil
         }
         if await drainReady() > 0 { return }
-        let due = try? await store.nextOutboxDue()
+        let due = try? await store.nextOutboxDue(account: context.account)
         guard !Task.isCancelled else { return }
         if let due {
             let wait = due.timeIntervalSinceNow

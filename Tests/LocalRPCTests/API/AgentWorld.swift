@@ -20,6 +20,8 @@ struct AgentWorld {
     let agent: SyncAgent
     let server: RPCServer
     let path: String
+    /// The mirror's SQLite file (its write-ahead log is beside it, `-wal`).
+    let databasePath: String
 
     func client() async throws -> APIClient {
         APIClient(try await TestClient.connect(path))
@@ -27,7 +29,8 @@ struct AgentWorld {
 
     /// Runs `body` with everything started; stops everything whatever `body` does.
     static func with(
-        configure: (inout RPCServerConfiguration) -> Void = { _ in }, _ body: (AgentWorld) async throws -> Void
+        configure: (inout RPCServerConfiguration) -> Void = { _ in }, credentials: SyncAgent.Credentials? = nil, logoutWipes: Bool = false,
+        _ body: (AgentWorld) async throws -> Void
     ) async throws {
         try await RunningReferenceServer.withRunning { running in
             _ = try await Seed.demo(into: running.database, configuration: ReferenceServerConfiguration())
@@ -35,7 +38,8 @@ struct AgentWorld {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             var logger = Logger(label: "agent-test")
             logger.logLevel = .warning
-            let store = try MirrorStore(path: directory + "/mirror.sqlite")
+            let databasePath = directory + "/mirror.sqlite"
+            let store = try MirrorStore(path: databasePath)
             let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: running.api), logger: logger)
             var configuration = SyncAgent.Configuration()
             configuration.policy.backoffBase = .milliseconds(10)
@@ -43,14 +47,16 @@ struct AgentWorld {
             configuration.policy.reconnectJitter = .zero
             configuration.policy.requestsPerSecond = 1000
             configuration.policy.burst = 1000
+            configuration.credentials = credentials
             let agent = SyncAgent(store: store, client: client, configuration: configuration, logger: logger)
             await agent.start()
             var serverConfiguration = RPCServerConfiguration()
             configure(&serverConfiguration)
-            let server = RPCServer(dispatcher: try LocalAPI(agent: agent).dispatcher(logger: logger), configuration: serverConfiguration, logger: logger)
+            let server = RPCServer(
+                dispatcher: try LocalAPI(agent: agent, logoutWipes: logoutWipes).dispatcher(logger: logger), configuration: serverConfiguration, logger: logger)
             let path = directory + "/vdsyncd.sock"
             try await server.start(RPCListener(socketPath: path))
-            let world = AgentWorld(running: running, agent: agent, server: server, path: path)
+            let world = AgentWorld(running: running, agent: agent, server: server, path: path, databasePath: databasePath)
             var failure: (any Error)?
             do { try await body(world) } catch { failure = error }
             await server.stop()

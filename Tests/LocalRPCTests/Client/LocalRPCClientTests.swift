@@ -111,6 +111,7 @@ struct LocalRPCClientTests {
             let client = try await LocalRPCClient.connect(socketPath: world.path)
             let subscription = try await client.call("changes.subscribe", ["collections": ["projects"]])
             #expect(subscription["subscription"] != nil)
+            _ = try await client.call("session.login", Self.doctor)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for n in 1...20 {
                     group.addTask {
@@ -121,7 +122,6 @@ struct LocalRPCClientTests {
                 }
                 try await group.waitForAll()
             }
-            _ = try await client.call("session.login", Self.doctor)
             var iterator = client.notifications.makeAsyncIterator()
             let first = await iterator.next()
             #expect(first?.method == "changes" && first?.params["collection"] == "projects")

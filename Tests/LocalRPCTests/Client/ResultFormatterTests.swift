@@ -104,6 +104,11 @@ struct ResultFormatterTests {
             ResultFormatter.render(method: "patient.create", result: ["mutation_id": 6, "state": "queued", "created_id": -1, "uploads": []])
                 == "mutation 6 queued; created record -1\n")
         #expect(ResultFormatter.render(method: "session.login", result: ["role": "doctor", "user_id": 3]) == "logged in as doctor (user 3)\n")
+        #expect(
+            ResultFormatter.render(method: "session.login_by_code", result: ["role": "patient", "user_id": 9, "is_new": true])
+                == "logged in as patient (user 9, a new account)\n")
+        let others = ResultFormatter.render(method: "status", result: ["session": "active", "outbox": ["queued": 0], "outbox_other_accounts": 2])
+        #expect(others.contains("other accounts") && others.contains("2 unsent, waiting for their own login"))
         #expect(ResultFormatter.render(method: "sync.now", result: ["hot", "warm"]) == "sync requested: hot, warm\n")
         let outbox: JSONValue = [
             [

@@ -143,7 +143,7 @@ struct OutboxFaultTests {
                 #expect(unknown.state == .unknown)
                 #expect(unknown.attempts == attempt)
                 waits.append(unknown.nextAttemptAt.timeIntervalSince(sent))
-                #expect(try await world.store.readyOutboxEntries().isEmpty, "nothing is due during the backoff")
+                #expect(try await world.store.readyOutboxEntries(account: world.context.account).isEmpty, "nothing is due during the backoff")
                 // Time passes (the backoff is over); the check finds nothing upstream: resent at once.
                 try await world.store.expediteQueued()
                 #expect(await world.replayer.drainReady() == 1)
