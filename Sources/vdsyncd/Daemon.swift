@@ -42,21 +42,17 @@ struct Daemon: Service {
             )
         }
 
-        var rpc = RPCServerConfiguration()
-        rpc.maxLineBytes = settings.maxLineBytes
-        rpc.maxConnections = settings.maxConnections
-        rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
-        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe)
-        let server = RPCServer(dispatcher: try api.dispatcher(logger: logger), configuration: rpc, logger: logger)
-        let activated = try SocketActivation.fromProcess()
-        // The watchdog asks the socket front ends use: the inherited one's path when there is one.
-        let probePath = activated.first.flatMap { SocketProbe.boundPath(of: $0.descriptor) } ?? settings.socketPath
-        if let inherited = activated.first {
-            try await server.start(RPCListener(listeningDescriptor: inherited.descriptor))
-            logger.info("serving the socket handed over by systemd")
-        } else {
-            try await server.start(RPCListener(socketPath: settings.socketPath, groupID: settings.socketGroup))
-            logger.info("serving the socket", metadata: ["path": "\(settings.socketPath)"])
+        let server: RPCServer
+        let probePath: String
+        do {
+            (server, probePath) = try await serve(agent)
+        } catch {
+            // A socket path taken by a live daemon or by another file ends the start here. An
+            // HTTP client dropped without being shut down traps (SIGILL), so shut it down first
+            // and let the error reach the documented exit.
+            try? await client.shutdown()
+            try? store.close()
+            throw error
         }
         let state = DaemonState(recovery: recovery)
         notifier.ready(status: recovery == nil ? "database open, socket listening" : "database rebuilt after damage; socket listening")
@@ -97,6 +93,28 @@ struct Daemon: Service {
         try? await client.shutdown()
         try? store.close()
         logger.info("stopped")
+    }
+
+    /// Starts the socket server over `agent`: on the socket systemd handed over, else on its own
+    /// socket file. Returns it with the path the watchdog's probe asks (the one front ends use).
+    private func serve(_ agent: SyncAgent) async throws -> (RPCServer, String) {
+        var rpc = RPCServerConfiguration()
+        rpc.maxLineBytes = settings.maxLineBytes
+        rpc.maxConnections = settings.maxConnections
+        rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
+        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe)
+        let server = RPCServer(dispatcher: try api.dispatcher(logger: logger), configuration: rpc, logger: logger)
+        let activated = try SocketActivation.fromProcess()
+        // The watchdog asks the socket front ends use: the inherited one's path when there is one.
+        let probePath = activated.first.flatMap { SocketProbe.boundPath(of: $0.descriptor) } ?? settings.socketPath
+        if let inherited = activated.first {
+            try await server.start(RPCListener(listeningDescriptor: inherited.descriptor))
+            logger.info("serving the socket handed over by systemd")
+        } else {
+            try await server.start(RPCListener(socketPath: settings.socketPath, groupID: settings.socketGroup))
+            logger.info("serving the socket", metadata: ["path": "\(settings.socketPath)"])
+        }
+        return (server, probePath)
     }
 
     private func agentConfiguration(_ settings: DaemonSettings) -> SyncAgent.Configuration {
