@@ -68,11 +68,12 @@ public enum SocketFile {
     }
 
     /// A listening socket at `path`, with `mode` and, if given, `groupID`; the directory is created
-    /// (0750) when missing. Returns the descriptor, to be handed to NIO.
+    /// (0750, with `groupID` too, so that the group can reach the socket) when missing. Returns
+    /// the descriptor, to be handed to NIO.
     static func bindListening(path: String, mode: UInt32, groupID: UInt32?, backlog: Int32) throws(Failure) -> (
         descriptor: Int32, identity: Identity
     ) {
-        try makeDirectory(containing: path)
+        try makeDirectory(containing: path, groupID: groupID)
         switch try probe(path) {
         case .absent: break
         case .live: throw .inUse(path: path)
@@ -135,16 +136,25 @@ public enum SocketFile {
         unlink(path)
     }
 
-    static func makeDirectory(containing path: String) throws(Failure) {
+    /// Creates the directories missing above `path`, each 0750 whatever the umask (systemd's
+    /// `UMask=0077` would leave 0700) and, when `groupID` is given, in that group: its members
+    /// must pass through them to reach the socket. Existing directories are left as they are.
+    static func makeDirectory(containing path: String, groupID: UInt32? = nil) throws(Failure) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         let directory = String(path[..<slash])
         var info = stat()
         if stat(directory, &info) == 0 { return }
         guard errno == ENOENT else { throw .system(call: "stat", errno: errno, path: directory) }
-        try makeDirectory(containing: directory)
-        guard mkdir(directory, 0o750) == 0 || errno == EEXIST else {
+        try makeDirectory(containing: directory, groupID: groupID)
+        guard mkdir(directory, 0o700) == 0 else {
+            if errno == EEXIST { return }
             throw .system(call: "mkdir", errno: errno, path: directory)
         }
+        // The group first, then the mode: the directory opens to the group only once it is the right one.
+        if let groupID {
+            guard chown(directory, uid_t.max, gid_t(groupID)) == 0 else { throw .system(call: "chown", errno: errno, path: directory) }
+        }
+        guard chmod(directory, 0o750) == 0 else { throw .system(call: "chmod", errno: errno, path: directory) }
     }
 
     static func address(_ path: String) throws(Failure) -> sockaddr_un {

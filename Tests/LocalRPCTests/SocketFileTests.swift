@@ -40,6 +40,7 @@ struct SocketFileTests {
         let server = RPCServer(dispatcher: try dispatcher(), logger: Logger(label: "test"))
         try await server.start(RPCListener(socketPath: path, groupID: group))
         #expect(mode(path) == (0o660, group))
+        #expect(mode(directory + "/run") == (0o750, group), "the directory made for the socket is in its group, so the group can reach it")
         #expect(try SocketFile.probe(path) == .live)
         await server.stop()
         #expect(try SocketFile.probe(path) == .absent, "stop removes the file it created")

@@ -115,11 +115,16 @@ final class DaemonWorld: Sendable {
     /// Starts `vdsyncd --config <file>` with `flags`. With `passing`, that descriptor becomes
     /// the child's descriptor 3 and the child is started through a shell that sets
     /// `LISTEN_PID` to its own pid before it execs vdsyncd (the pid stays the same), since
-    /// `LISTEN_PID` must name the daemon's pid, which is known only once it is spawned.
-    func start(environment extra: [String: String] = [:], flags: [String] = [], passing descriptor: Int32? = nil) throws -> ChildProcess {
+    /// `LISTEN_PID` must name the daemon's pid, which is known only once it is spawned. With
+    /// `umask` (octal text, e.g. "077", as systemd's `UMask=`), the shell sets it first.
+    func start(
+        environment extra: [String: String] = [:], flags: [String] = [], passing descriptor: Int32? = nil, umask: String? = nil
+    ) throws -> ChildProcess {
         let number = started.add(1, ordering: .relaxed).newValue
         let daemon = [try DaemonBinary.path(), "--config", configPath] + flags
-        let arguments = descriptor == nil ? daemon : ["/bin/sh", "-c", #"export LISTEN_PID=$$; exec "$0" "$@""#] + daemon
+        var script = descriptor == nil ? "" : "export LISTEN_PID=$$; "
+        if let umask { script += "umask \(umask); " }
+        let arguments = script.isEmpty ? daemon : ["/bin/sh", "-c", script + #"exec "$0" "$@""#] + daemon
         return try ChildProcess(
             arguments: arguments, environment: childEnvironment(extra),
             stdoutPath: directory.file("stdout-\(number).log"), stderrPath: directory.file("stderr-\(number).log"), passing: descriptor)

@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Issue #18, findings 4, 5 and 8: the permissions vdsyncd sets up or accepts at start. The
+/// socket directory it creates belongs to the socket's group; a password file others may read
+/// or write is refused; a state directory (the medical database) others may enter is tightened.
+@Suite("vdsyncd process: permissions at start", .tags(.process), .timeLimit(.minutes(2)))
+struct StartPermissionsTests {
+    static func status(_ path: String) -> (mode: UInt32, uid: uid_t, gid: gid_t)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (UInt32(info.st_mode) & 0o7777, info.st_uid, info.st_gid)
+    }
+
+    /// A group the daemon may give its files that is not its own: any gid for root, else one
+    /// of this user's supplementary groups.
+    static let otherGroup: gid_t? = {
+        if geteuid() == 0 { return 4242 }
+        var groups = [gid_t](repeating: 0, count: Int(getgroups(0, nil)))
+        let count = getgroups(Int32(groups.count), &groups)
+        return groups.prefix(Int(max(count, 0))).first { $0 != getegid() }
+    }()
+
+    // MARK: - Finding 4: the socket directory's group
+
+    @Test(
+        "a socket directory vdsyncd creates is 0750 with VDSYNC_SOCKET_GROUP, under systemd's UMask=0077 too",
+        .enabled(if: otherGroup != nil, "needs a group other than the test's own: root, or a supplementary group"))
+    func socketDirectoryGroup() async throws {
+        let group = try #require(Self.otherGroup)
+        try await DaemonWorld.with { world in
+            let socketPath = world.directory.file("run/vdsyncd/vdsyncd.sock")
+            try world.writeConfiguration(["VDSYNC_SOCKET_PATH": socketPath, "VDSYNC_SOCKET_GROUP": "\(group)"])
+            let daemon = try world.start(umask: "077")
+            defer { daemon.kill() }
+            try await world.ready(daemon)
+            for directory in [world.directory.file("run"), world.directory.file("run/vdsyncd")] {
+                let made = try #require(Self.status(directory))
+                #expect(made.gid == group, "\(directory): gid \(made.gid), not the socket group \(group)")
+                #expect(made.mode == 0o750, "\(directory): mode \(String(made.mode, radix: 8))")
+            }
+            let socket = try #require(Self.status(socketPath))
+            #expect(socket.gid == group && socket.mode == 0o660)
+        }
+    }
+}
