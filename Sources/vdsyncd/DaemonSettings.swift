@@ -206,12 +206,35 @@ struct DaemonSettings: Sendable {
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         }
         if let file = text(.passwordFile) {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw Failure(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+            return String(decoding: try passwordFileContents(file), as: UTF8.self).trimmingCharacters(in: .newlines)
         }
         return text(.password)
+    }
+
+    /// The password file's bytes, refused, as ssh refuses a private key, when others may read
+    /// or write it (its owner and its group may: packaging often gives the group read access).
+    /// The mode is checked on the open file, so a file swapped after the check is not read.
+    private static func passwordFileContents(_ file: String) throws -> Data {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw Failure(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
+        }
+        defer { try? handle.close() }
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0 else {
+            throw Failure(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
+        }
+        let mode = UInt32(info.st_mode) & 0o7777
+        guard mode & 0o007 == 0 else {
+            let octal = "0" + String(mode, radix: 8)
+            throw Failure(
+                key: SettingKey.passwordFile.name,
+                problem: "\(file) is open to others (mode \(octal)); allow its owner (and group) only, e.g. chmod 0600 \(file)")
+        }
+        do {
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            throw Failure(key: SettingKey.passwordFile.name, problem: "cannot read \(file)")
+        }
     }
 
     /// The `NAME=` keys of an environment file (for refusing unknown ones; the values are read

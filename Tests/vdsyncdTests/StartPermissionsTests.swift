@@ -44,4 +44,34 @@ struct StartPermissionsTests {
             #expect(socket.gid == group && socket.mode == 0o660)
         }
     }
+
+    // MARK: - Finding 5: the password file's mode
+
+    @Test("a password file readable or writable by others is refused: exit 78, key and mode named, never the password", arguments: [0o644, 0o666, 0o604])
+    func passwordFileOpenToOthers(_ mode: Int) async throws {
+        try await DaemonWorld.with { world in
+            let file = world.directory.file("password")
+            #expect(chmod(file, mode_t(mode)) == 0)
+            let daemon = try world.start()
+            defer { daemon.kill() }
+            let ended = await daemon.waitForExit(timeout: .seconds(20))
+            #expect(ended == .exited(78), "\(DaemonFailure("ended: \(ended.map { "\($0)" } ?? "still running")", daemon))")
+            let line = daemon.standardErrorLines.first { $0.contains("configuration") }
+            #expect(line?.contains("VDSYNC_PASSWORD_FILE:") == true, "stderr: \(daemon.standardError)")
+            #expect(line?.contains("0" + String(mode, radix: 8)) == true, "the mode is named; stderr: \(daemon.standardError)")
+            #expect(!daemon.standardError.contains(DaemonWorld.password))
+            #expect(!FileManager.default.fileExists(atPath: world.socketPath))
+        }
+    }
+
+    @Test("a group-readable password file (0640) is accepted")
+    func passwordFileForGroup() async throws {
+        try await DaemonWorld.with { world in
+            #expect(chmod(world.directory.file("password"), 0o640) == 0)
+            let daemon = try world.start()
+            defer { daemon.kill() }
+            try await world.ready(daemon)
+            try await world.loggedIn(daemon)
+        }
+    }
 }
