@@ -106,7 +106,8 @@ struct DaemonSettings: Sendable {
             guard case .integer(let range, let value) = key.kind else { preconditionFailure("\(key) is not a whole number") }
             guard let given = text(key) else { return value }
             guard let number = Int(given), range.contains(number) else {
-                throw Failure(key: key.name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(given)'")
+                // Never the value itself: pasted under the wrong key, it may be a personal number.
+                throw Failure(key: key.name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }
@@ -176,7 +177,9 @@ struct DaemonSettings: Sendable {
     private static func socketGroup(_ values: SettingValues) throws -> gid_t? {
         guard let group = values.text(.socketGroup) else { return nil }
         if let number = gid_t(group) { return number }
-        guard let entry = getgrnam(group) else { throw Failure(key: SettingKey.socketGroup.name, problem: "no group named '\(group)'") }
+        guard let entry = getgrnam(group) else {
+            throw Failure(key: SettingKey.socketGroup.name, problem: "names no group on this system: give a group name or a gid")
+        }
         return entry.pointee.gr_gid
     }
 

@@ -35,4 +35,27 @@ struct ConfigurationErrorTests {
             #expect(!FileManager.default.fileExists(atPath: world.socketPath))
         }
     }
+
+    /// Issue #18, finding 7: a value pasted into the wrong key may be a personal number (here an
+    /// ID-card number). The error says what was expected and never repeats the value; a reload
+    /// masks it in its log line, and the start must not print it either.
+    @Test(
+        "a bad value is never echoed at start: the message says what was expected",
+        arguments: [
+            ("VDSYNC_COLD_INTERVAL", "must be a whole number from 60 to 604800"),
+            ("VDSYNC_SOCKET_GROUP", "names no group"),
+        ])
+    func badValueNotEchoed(_ key: String, _ expected: String) async throws {
+        let personal = "110105194912310021"
+        try await DaemonWorld.with { world in
+            try world.writeConfiguration([key: personal])
+            let daemon = try world.start()
+            defer { daemon.kill() }
+            let ended = await daemon.waitForExit(timeout: .seconds(20))
+            #expect(ended == .exited(78), "\(DaemonFailure("ended: \(ended.map { "\($0)" } ?? "still running")", daemon))")
+            let message = daemon.standardErrorLines.first { $0.contains("configuration") }
+            #expect(message?.contains("\(key): \(expected)") == true, "stderr: \(daemon.standardError)")
+            #expect(!daemon.standardError.contains(personal), "stderr: \(daemon.standardError)")
+        }
+    }
 }
