@@ -24,7 +24,7 @@ struct Daemon: Service {
         // SIGHUP is trapped before READY: systemd may send ExecReload's SIGHUP as soon as the
         // service is up, and untrapped, SIGHUP ends the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try FileManager.default.createDirectory(atPath: settings.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try StateDirectory.prepare(settings.stateDirectory, logger: logger)
         let (store, recovery) = try MirrorStore.openChecked(path: settings.databasePath)
         if let recovery {
             logger.critical(

@@ -74,4 +74,38 @@ struct StartPermissionsTests {
             try await world.loggedIn(daemon)
         }
     }
+
+    // MARK: - Finding 8: the state directory's mode
+
+    @Test("an existing state directory at 0777 is made 0700, with a notice naming the old mode")
+    func stateDirectoryTightened() async throws {
+        try await DaemonWorld.with { world in
+            #expect(mkdir(world.stateDirectory, 0o700) == 0 && chmod(world.stateDirectory, 0o777) == 0)
+            let daemon = try world.start()
+            defer { daemon.kill() }
+            try await world.ready(daemon)
+            #expect(Self.status(world.stateDirectory)?.mode == 0o700)
+            let notice = daemon.standardErrorLines.first { $0.contains("state directory") }
+            #expect(notice?.contains("0777") == true, "stderr: \(daemon.standardError)")
+            #expect((Self.status(world.databasePath)?.mode ?? 0o777) & 0o077 == 0, "the database is its owner's alone")
+        }
+    }
+
+    @Test(
+        "a state directory open to others that the daemon does not own is refused: exit 1, path and mode named",
+        .enabled(if: geteuid() == 0, "giving the directory to another user needs root"))
+    func stateDirectoryOfAnotherUser() async throws {
+        try await DaemonWorld.with { world in
+            #expect(mkdir(world.stateDirectory, 0o700) == 0 && chmod(world.stateDirectory, 0o755) == 0)
+            #expect(chown(world.stateDirectory, 4242, 4242) == 0)
+            let daemon = try world.start()
+            defer { daemon.kill() }
+            let ended = await daemon.waitForExit(timeout: .seconds(20))
+            #expect(ended == .exited(1), "\(DaemonFailure("ended: \(ended.map { "\($0)" } ?? "still running")", daemon))")
+            let line = daemon.standardErrorLines.first { $0.contains(world.stateDirectory) && $0.contains("0755") }
+            #expect(line != nil, "stderr: \(daemon.standardError)")
+            #expect(Self.status(world.stateDirectory)?.mode == 0o755, "another user's directory is not changed")
+            #expect(!FileManager.default.fileExists(atPath: world.databasePath))
+        }
+    }
 }
