@@ -447,14 +447,20 @@ extension MirrorStore {
     }
 
     /// An operator's (or the user's) discard of an entry that is queued, parked or rejected:
-    /// its effect is rolled back and it no longer holds back its chain. Returns false in
-    /// another state (in flight or unknown: it may be on the server; applied: done).
-    public func discard(_ id: Int, now: Date = Date()) async throws -> Bool {
+    /// its effect is rolled back and it no longer holds back its chain. A discarded entry is
+    /// final, so `scrubbed` may give the arguments it keeps instead (without a new patient's
+    /// password and personal numbers); nil keeps them. Returns false in another state (in
+    /// flight or unknown: it may be on the server; applied: done).
+    public func discard(
+        _ id: Int, now: Date = Date(), scrubbed: @escaping @Sendable (OutboxEntry) -> JSONValue? = { _ in nil }
+    ) async throws -> Bool {
         try await pool.write { db in
             guard let entry = try Self.entry(db, id), [.queued, .parked, .rejected].contains(entry.state) else { return false }
             _ = try Self.removeOverlay(db, entryID: id, keep: false, now: now)
             try db.execute(sql: "UPDATE outbox_blob SET data = NULL WHERE entry_id = ?", arguments: [id])
-            try Self.update(db, id, now: now, ["state": "discarded"])
+            var changes: [String: (any Sendable)?] = ["state": "discarded"]
+            if let arguments = scrubbed(entry) { changes["arguments"] = ContentHash.canonicalText(arguments) }
+            try Self.update(db, id, now: now, changes)
             _ = try Self.appendJournal(db, .outbox, id, .update, now: now)
             return true
         }

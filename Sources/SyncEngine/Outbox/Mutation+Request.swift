@@ -86,6 +86,22 @@ extension Mutation {
         }
     }
 
+    /// The mutation as a discarded entry keeps it, or nil when it carries nothing to remove. A
+    /// discarded entry is final, never sent or retried again, so it keeps neither its secrets
+    /// nor the personal data only it held: a patient never created loses the password and the
+    /// whole profile (name, ID-card number), a bind never made its phone and SMS code. A rejected
+    /// or parked entry keeps them until then: a retry sends the stored arguments again.
+    var discardedForm: Mutation? {
+        switch self {
+        case .createPatient(_, let id):
+            return .createPatient(NewPatient(fields: [:], password: ""), patientID: id)
+        case .bindPatient:
+            return .bindPatient(phone: "", verifyCode: "")
+        default:
+            return nil
+        }
+    }
+
     /// The documented request: path values and parameters by wire name. Call it on a resolved
     /// mutation (server ids, photo URLs).
     func request(context: MutationContext) -> (path: [String: String], parameters: [String: JSONValue]) {

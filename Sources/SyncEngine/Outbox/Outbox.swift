@@ -92,9 +92,15 @@ public struct Outbox: Sendable {
     }
 
     /// An operator's discard of a queued, parked or rejected entry (its effect rolled back).
-    /// False in any other state: an entry that may be on the server is never dropped.
+    /// False in any other state: an entry that may be on the server is never dropped. A
+    /// discarded entry is never sent again, so what it held only to be sent goes with it
+    /// (``Mutation/discardedForm``).
     public func discard(_ id: Int) async throws -> Bool {
-        let discarded = try await store.discard(id)
+        let discarded = try await store.discard(
+            id,
+            scrubbed: { entry in
+                Replayer.decode(entry)?.discardedForm.flatMap { try? JSONValue(encoding: $0) }
+            })
         if discarded { await wake() }
         return discarded
     }
