@@ -31,7 +31,7 @@ extension MirrorStore {
         defer { CrashPoint.reach(.afterStateChange) }
         var report = try await pool.writeWithoutTransaction { db -> WipeReport in
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            defer { try? db.execute(sql: "PRAGMA secure_delete = FAST") }
             var report = WipeReport()
             try db.inTransaction {
                 for collection in MirrorCollection.allCases {

@@ -23,7 +23,9 @@ public final class MirrorStore: Sendable {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         // The pool sets `synchronous = NORMAL` for WAL; the outbox needs every commit on disk.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // Medical data: deleted and overwritten content is zeroed in the pages a write touches
+        // anyway (`FAST` costs no extra I/O); a logout's wipe turns it fully on (MirrorStore+Wipe).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST") }
         let migrator = MirrorSchema.migrator
         try pool.read { db in
             if try migrator.hasBeenSuperseded(db) {
