@@ -30,6 +30,7 @@ struct AgentWorld {
     /// Runs `body` with everything started; stops everything whatever `body` does.
     static func with(
         configure: (inout RPCServerConfiguration) -> Void = { _ in }, credentials: SyncAgent.Credentials? = nil, logoutWipes: Bool = false,
+        policy: (inout OutboxPolicy) -> Void = { _ in },
         _ body: (AgentWorld) async throws -> Void
     ) async throws {
         try await RunningReferenceServer.withRunning { running in
@@ -47,6 +48,7 @@ struct AgentWorld {
             configuration.policy.reconnectJitter = .zero
             configuration.policy.requestsPerSecond = 1000
             configuration.policy.burst = 1000
+            policy(&configuration.policy)
             configuration.credentials = credentials
             let agent = SyncAgent(store: store, client: client, configuration: configuration, logger: logger)
             await agent.start()

@@ -35,7 +35,13 @@ struct SharedKioskTests {
 
     @Test("a doctor and an assistant take turns with queued work: each account's entries wait for its login, and nothing of one is read by the other")
     func takingTurns() async throws {
-        try await AgentWorld.with { world in
+        // The doctor's message fails while the doctor is logged in; it must not be parked before
+        // the logout, and must be due soon after the doctor's next login.
+        try await AgentWorld.with(policy: { policy in
+            policy.maximumAttempts = 1000
+            policy.backoffBase = .milliseconds(200)
+            policy.backoffCap = .seconds(1)
+        }) { world in
             let doctorClient = try await world.client()
             try await Self.logIn(doctorClient, Self.doctor, until: "projects")
             // The doctor's message cannot be sent yet: every POST /chat fails before its handler.
