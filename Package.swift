@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // The wire model of the documented API: values only, no I/O.
@@ -44,6 +46,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -69,13 +72,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
         // The methods front ends call, over the engine and the mirror, and their OpenRPC document.
         .target(
             name: "LocalAPI",
-            dependencies: ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient"],
+            dependencies: ["LocalRPC", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "Redaction"],
             swiftSettings: strict
         ),
         // A client of the socket for vdsync, the kiosk and tests: the transport's messages and
@@ -129,13 +133,15 @@ let package = Package(
         .executableTarget(
             name: "vdsyncd",
             dependencies: [
-                "SyncEngine", "LocalRPC", "LocalAPI", "Systemd", "MirrorStore", "UpstreamClient", "VolunteerAPI",
+                "SyncEngine", "LocalRPC", "LocalAPI", "Systemd", "MirrorStore", "UpstreamClient", "VolunteerAPI", "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

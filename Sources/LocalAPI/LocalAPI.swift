@@ -21,11 +21,14 @@ public struct LocalAPI: Sendable {
     /// Whether `session.logout` wipes the account's data when the call does not say
     /// (`VDSYNC_LOGOUT_WIPE`: on at a shared kiosk, off on a doctor's own laptop).
     public let logoutWipes: Bool
+    /// The daemon's metrics and masked configuration, for `metrics.get` and `support.report`.
+    public let operatorHooks: OperatorHooks
 
-    public init(agent: SyncAgent, logoutWipes: Bool = false) {
+    public init(agent: SyncAgent, logoutWipes: Bool = false, operatorHooks: OperatorHooks = .none) {
         self.agent = agent
         self.store = agent.store
         self.logoutWipes = logoutWipes
+        self.operatorHooks = operatorHooks
     }
 
     /// Refuses a read while no one is logged in: the mirror is the last account's, and the next
@@ -36,7 +39,9 @@ public struct LocalAPI: Sendable {
 
     /// Every method, ready to serve.
     public func registry() throws -> RPCRegistry {
-        try RPCRegistry(statusMethods() + accountMethods() + readMethods() + mutationMethods() + outboxMethods() + changeMethods())
+        try RPCRegistry(
+            statusMethods() + accountMethods() + readMethods() + mutationMethods() + outboxMethods() + changeMethods()
+                + operationMethods())
     }
 
     /// The dispatcher of the daemon's socket.

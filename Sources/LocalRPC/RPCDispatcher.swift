@@ -29,6 +29,7 @@ public struct RPCDispatcher: Sendable {
     /// A batch longer than this is refused whole, so one line cannot ask for unbounded work.
     public let maxBatchEntries: Int
     private let logger: Logger
+    private let metrics: RPCMetrics
 
     public init(registry: RPCRegistry, info: OpenRPCDocument.Info, maxBatchEntries: Int = 1000, logger: Logger) {
         var served = registry
@@ -48,6 +49,7 @@ public struct RPCDispatcher: Sendable {
         self.document = document
         self.maxBatchEntries = maxBatchEntries
         self.logger = logger
+        self.metrics = RPCMetrics(methodNames: methods.keys)
     }
 
     // MARK: Lines
@@ -126,6 +128,7 @@ public struct RPCDispatcher: Sendable {
                 "rpc call forbidden", metadata: ["code": "\(RPCError.Code.forbidden)", "uid": "\(caller.peer.uid)"])
             return .failure(.forbidden("forbidden: this peer may not call \(method.access.rawValue) methods"))
         }
+        let started = ContinuousClock.now
         let context = RequestContext(
             method: method.name, id: request.id, peer: caller.peer, access: caller.access,
             connection: caller.connection, logger: logger, serial: caller.connection?.nextSerial() ?? 0, fragments: fragments)
@@ -151,6 +154,7 @@ public struct RPCDispatcher: Sendable {
                 ])
             outcome = .failure(.internalError())
         }
+        metrics.record(method: method.name, succeeded: (try? outcome.get()) != nil, since: started)
         switch outcome {
         case .success:
             logger.debug("rpc call", metadata: ["notification": "\(request.isNotification)"])

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -43,6 +44,9 @@ public final class RPCServer: Sendable {
 
     /// Connections currently admitted.
     public var connectionCount: Int { state.withLock { $0.children.count } }
+
+    /// The connections admitted, as swift-metrics reports them (`vdsync_socket_connections`).
+    private let connectionsGauge = Gauge(label: "vdsync_socket_connections")
 
     /// Binds (or adopts the descriptor) and starts accepting; returns once clients can connect.
     /// Throws ``SocketFile/Failure/inUse(path:)`` when a live daemon already owns the socket file.
@@ -124,7 +128,11 @@ public final class RPCServer: Sendable {
             }
         }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = state.withLock { $0.children.removeValue(forKey: id) }
+            let open = state.withLock { state in
+                state.children.removeValue(forKey: id)
+                return state.children.count
+            }
+            connectionsGauge.record(open)
         }
         return peerCredentials(of: channel).flatMapThrowing { [self] peer in
             let access = configuration.peerPolicy.access(for: peer)
@@ -150,13 +158,15 @@ public final class RPCServer: Sendable {
 
     /// Counts the connection in, or nil when the limit is reached.
     private func admit(_ channel: any Channel) -> UInt64? {
-        state.withLock { state in
+        let admitted = state.withLock { state -> (id: UInt64, open: Int)? in
             guard state.children.count < configuration.maxConnections else { return nil }
             let id = state.nextConnection
             state.nextConnection += 1
             state.children[id] = channel
-            return id
+            return (id, state.children.count)
         }
+        if let admitted { connectionsGauge.record(admitted.open) }
+        return admitted?.id
     }
 
     private func peerCredentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials> {

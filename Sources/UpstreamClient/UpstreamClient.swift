@@ -165,6 +165,7 @@ public actor UpstreamClient {
     ) async -> UpstreamOutcome<Payload> {
         let started = ContinuousClock.now
         var status: Int?
+        var bytes = (sent: 0, received: 0)
         let outcome: UpstreamOutcome<Payload>
         if isShutDown {
             outcome = .retryable(UpstreamRetry(.notSent(.clientShutDown)))
@@ -173,12 +174,15 @@ public actor UpstreamClient {
                 let request = try build(Self.signIns.contains(endpoint) ? nil : session?.token)
                 let exchange = await send(request)
                 status = exchange.status
+                bytes = (request.body?.readableBytes ?? 0, exchange.body?.readableBytes ?? 0)
                 outcome = classify(exchange)
             } catch {
                 outcome = .rejected(UpstreamRejection(message: error.description))
             }
         }
-        log(endpoint, status: status, outcome: outcome, duration: ContinuousClock.now - started)
+        let elapsed = ContinuousClock.now - started
+        log(endpoint, status: status, outcome: outcome, duration: elapsed)
+        UpstreamMetrics.record(endpoint, outcome: outcome.kind.rawValue, duration: elapsed, sent: bytes.sent, received: bytes.received)
         return outcome
     }
 

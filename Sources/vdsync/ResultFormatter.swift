@@ -25,6 +25,7 @@ public enum ResultFormatter {
             let new = result["is_new"] == .bool(true) ? ", a new account" : ""
             return "logged in as \(JSONText.cell(result["role"])) (user \(JSONText.cell(result["user_id"]))\(new))\n"
         case "account.send_code": return "SMS code sent\n"
+        case "metrics.get": return JSONText.cell(result["text"])
         case "account.reset_password": return "password changed: log in with the new one\n"
         case "session.logout": return "logged out\n"
         case "sync.now": return "sync requested: \(JSONText.cell(result))\n"

@@ -19,6 +19,7 @@ struct Daemon: Service {
     let logLevel: LogLevelControl
     let logger: Logger
     let notifier: SystemdNotifier
+    let metrics: DaemonMetrics
 
     func run() async throws {
         // SIGHUP is trapped before READY: systemd may send ExecReload's SIGHUP as soon as the
@@ -45,7 +46,7 @@ struct Daemon: Service {
         let server: RPCServer
         let probePath: String
         do {
-            (server, probePath) = try await serve(agent)
+            (server, probePath) = try await serve(agent, store: store)
         } catch {
             // A socket path taken by a live daemon or by another file ends the start here. An
             // HTTP client dropped without being shut down traps (SIGILL), so shut it down first
@@ -65,6 +66,9 @@ struct Daemon: Service {
                 group.addTask { await probe(watchdog, interval: watchdogSettings.interval / 2, agent: agent, path: probePath) }
             }
             group.addTask { await reportStatus(agent: agent, state: state) }
+            if let path = settings.metricsFile {
+                group.addTask { await writeMetrics(to: path, store: store, agent: agent) }
+            }
             group.addTask { await reloads(agent: agent, hangups: hangups) }
             group.addTask { try? await gracefulShutdown() }
             await group.next()
@@ -97,12 +101,16 @@ struct Daemon: Service {
 
     /// Starts the socket server over `agent`: on the socket systemd handed over, else on its own
     /// socket file. Returns it with the path the watchdog's probe asks (the one front ends use).
-    private func serve(_ agent: SyncAgent) async throws -> (RPCServer, String) {
+    private func serve(_ agent: SyncAgent, store: MirrorStore) async throws -> (RPCServer, String) {
         var rpc = RPCServerConfiguration()
         rpc.maxLineBytes = settings.maxLineBytes
         rpc.maxConnections = settings.maxConnections
         rpc.peerPolicy = .default(writers: settings.writerUIDs, readers: settings.readOnlyUIDs)
-        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe)
+        let (metrics, settings) = (self.metrics, self.settings)
+        let hooks = OperatorHooks(
+            metricsText: { await metrics.text(store: store, agent: agent, databasePath: settings.databasePath) },
+            configuration: { settings.maskedConfiguration })
+        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe, operatorHooks: hooks)
         let server = RPCServer(dispatcher: try api.dispatcher(logger: logger), configuration: rpc, logger: logger)
         let activated = try SocketActivation.fromProcess()
         // The watchdog asks the socket front ends use: the inherited one's path when there is one.
@@ -195,6 +203,24 @@ struct DaemonState: Sendable {
     let recovery: MirrorRecovery?
 }
 
+extension Daemon {
+    /// Writes the metrics for node_exporter every `VDSYNC_METRICS_INTERVAL` until cancelled. A
+    /// failed write is logged once until a write succeeds again.
+    func writeMetrics(to path: String, store: MirrorStore, agent: SyncAgent) async {
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                try MetricsTextfile.write(await metrics.text(store: store, agent: agent, databasePath: settings.databasePath), to: path)
+                failing = false
+            } catch {
+                if !failing { logger.error("metrics not written", metadata: ["path": "\(path)", "error": "\(error)"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: settings.metricsInterval)
+        }
+    }
+}
+
 extension DaemonSettings {
     /// Keys whose new values only apply after a restart.
     func restartOnlyDifferences(_ other: DaemonSettings) -> [String] {
@@ -211,6 +237,9 @@ extension DaemonSettings {
         }
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         if logoutWipe != other.logoutWipe { keys.append(SettingKey.logoutWipe.name) }
+        if metricsFile != other.metricsFile || metricsInterval != other.metricsInterval {
+            keys.append("\(SettingKey.metricsFile)/\(SettingKey.metricsInterval)")
+        }
         return keys
     }
 }

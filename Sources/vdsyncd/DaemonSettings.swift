@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import Redaction
 import SyncEngine
 import SystemPackage
 import UpstreamClient
@@ -32,6 +33,9 @@ struct DaemonSettings: Sendable {
     var logLevel: Logger.Level
     /// Whether `session.logout` wipes the account's data when the call does not say.
     var logoutWipe: Bool
+    /// Where the metrics are written for node_exporter, and how often; nil: not written.
+    var metricsFile: String?
+    var metricsInterval: Duration
     var stopTimeout: Duration
 
     var databasePath: String { stateDirectory + "/vdsync.sqlite" }
@@ -86,7 +90,29 @@ struct DaemonSettings: Sendable {
             maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
-            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), stopTimeout: .seconds(try values.integer(.stopTimeout)))
+            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), metricsFile: values.text(.metricsFile),
+            metricsInterval: .seconds(try values.integer(.metricsInterval)), stopTimeout: .seconds(try values.integer(.stopTimeout)))
+    }
+
+    /// Every setting as the support report shows it (docs/operations.md): the password never (only
+    /// whether one is given), the phone masked, the rest as it applies.
+    var maskedConfiguration: [String: String] {
+        func seconds(_ duration: Duration?) -> String { duration.map { "\($0.components.seconds)" } ?? "" }
+        let values: [SettingKey: String] = [
+            .upstreamURL: upstreamURL.absoluteString, .role: credentials.map { "\($0.role)" } ?? "",
+            .phone: credentials.map { PersonalNumbers.masked($0.phone) } ?? "",
+            .password: credentials == nil ? "" : "(given)", .passwordFile: credentials == nil ? "" : "(see the password)",
+            .location: location ?? "", .proxy: proxy.map { "\($0.host):\($0.port)" } ?? "", .stateDirectory: stateDirectory,
+            .socketPath: socketPath, .socketGroup: socketGroup.map { "\($0)" } ?? "",
+            .writerUIDs: writerUIDs.sorted().map(String.init).joined(separator: ","),
+            .readOnlyUIDs: readOnlyUIDs.sorted().map(String.init).joined(separator: ","),
+            .hotInterval: seconds(intervals[.hot]), .warmInterval: seconds(intervals[.warm]), .coldInterval: seconds(intervals[.cold]),
+            .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)", .outboxRate: "\(outboxRate)",
+            .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
+            .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .metricsFile: metricsFile ?? "",
+            .metricsInterval: seconds(metricsInterval), .stopTimeout: seconds(stopTimeout),
+        ]
+        return Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) })
     }
 
     /// The settings as read, typed by their ``SettingKey``: an unset or blank key is its default.

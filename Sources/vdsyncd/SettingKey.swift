@@ -92,6 +92,10 @@ extension SettingKey {
     static let logLevel = text("VDSYNC_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical")
     static let logoutWipe = SettingKey(
         "VDSYNC_LOGOUT_WIPE", .flag(default: false), "on: a logout wipes the account's data unless the call says otherwise (shared kiosks)")
+    static let metricsFile = text(
+        "VDSYNC_METRICS_FILE", "a .prom file for node_exporter's textfile collector, rewritten every VDSYNC_METRICS_INTERVAL (unset: none)")
+    static let metricsInterval = integer(
+        "VDSYNC_METRICS_INTERVAL", 1...3600, default: 60, "seconds between two writes of VDSYNC_METRICS_FILE")
     static let stopTimeout = integer(
         "VDSYNC_STOP_TIMEOUT", 1...300, default: seconds(DaemonSettings.defaultStopTimeout),
         "seconds SIGTERM waits for upstream requests in flight")
@@ -100,6 +104,6 @@ extension SettingKey {
     static let all: [SettingKey] = [
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime, readTimeout,
-        logLevel, logoutWipe, stopTimeout,
+        logLevel, logoutWipe, metricsFile, metricsInterval, stopTimeout,
     ]
 }

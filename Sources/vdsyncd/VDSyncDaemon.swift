@@ -89,8 +89,10 @@ struct VDSyncDaemon: AsyncParsableCommand {
             return DaemonLogHandler(inner: inner, control: control)
         }
         let logger = Logger(label: "vdsyncd")
+        // Before the upstream client and the socket server make their counters.
+        let metrics = DaemonMetrics.bootstrap()
         let notifier = SystemdNotifier(logger: logger)
-        let daemon = Daemon(settings: settings, reload: load, logLevel: control, logger: logger, notifier: notifier)
+        let daemon = Daemon(settings: settings, reload: load, logLevel: control, logger: logger, notifier: notifier, metrics: metrics)
         let group = ServiceGroup(
             configuration: .init(services: [daemon, HeapTrimmer(logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

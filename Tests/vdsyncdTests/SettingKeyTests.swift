@@ -72,6 +72,23 @@ struct SettingKeyTests {
     }
 }
 
+extension SettingKeyTests {
+    @Test("the support report's configuration names every key, with the phone masked and the password never shown")
+    func maskedConfiguration() async throws {
+        let settings = try await DaemonSettings.load(
+            file: nil, flags: [:],
+            environment: [
+                "VDSYNC_UPSTREAM_URL": "http://127.0.0.1:9", "VDSYNC_ROLE": "doctor", "VDSYNC_PHONE": "13800000001",
+                "VDSYNC_PASSWORD": "not-to-be-seen",
+            ])
+        let shown = settings.maskedConfiguration
+        #expect(Set(shown.keys) == Set(SettingKey.all.map(\.name)))
+        #expect(shown["VDSYNC_ROLE"] == "doctor")
+        #expect(shown["VDSYNC_PHONE"] != nil && shown["VDSYNC_PHONE"] != "13800000001" && shown["VDSYNC_PHONE"]?.contains("13800000001") == false)
+        #expect(!shown.values.contains { $0.contains("not-to-be-seen") })
+    }
+}
+
 /// The outbox rate's declared default.
 enum OutboxRateDefault {
     static var value: Double? {
