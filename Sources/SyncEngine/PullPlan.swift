@@ -55,6 +55,24 @@ public enum PullPlan {
         return steps
     }
 
+    /// The list of projects whose patients are the role's waiting list: the doctor's own, the
+    /// assistant's bookings. nil for a patient, whose bookings are a list of their own.
+    public static func waitingListSource(for role: UserRole) -> PullStep? {
+        switch role {
+        case .doctor: PullStep(.doctorProjects, into: .projects, paging: .single)
+        case .assistant: PullStep(.assistantProjects, into: .projects, paging: .complete)
+        case .patient: nil
+        }
+    }
+
+    /// The hot tier's own reads of the waiting list: the patients of `projects` (those in
+    /// progress or to come, found in the mirror), so that a doctor's patients and an assistant's
+    /// bookings are as fresh as the hot tier without pulling the project list, which is warm.
+    public static func waitingLists(role: UserRole, userID: Int, projects: [Int]) -> [PullStep] {
+        guard let source = waitingListSource(for: role) else { return [] }
+        return followUps(after: source, role: role, userID: userID, records: projects, changed: [])
+    }
+
     /// Reads that depend on a step's records: each project's patients (doctor, assistant) and
     /// each dialog's messages. `changed` holds the ids whose content changed in this round: a
     /// dialog's messages are fetched again only when the dialog changed (its `last_msg_id` moved).

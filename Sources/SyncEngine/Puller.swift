@@ -49,6 +49,11 @@ public actor Puller {
 
     private func pullSteps(tiers: Set<PullTier>, now: @Sendable () -> Date, report: inout PullReport, synced: inout [String: Date]) async {
         var queue = PullPlan.steps(for: role, userID: userID).filter { tiers.contains(PullTier($0.collection)) }
+        // Diagnoses are hot, but they are the follow-ups of the (warm) project list: without it,
+        // the hot tier reads the waiting lists of today's and upcoming projects from the mirror.
+        if tiers.contains(.hot), !tiers.contains(.warm) {
+            queue += PullPlan.waitingLists(role: role, userID: userID, projects: await currentProjects(now: now()))
+        }
         while !queue.isEmpty {
             let step = queue.removeFirst()
             let result = await pull(step, now: now, report: &report)
@@ -63,6 +68,22 @@ public actor Puller {
                 queue += PullPlan.followUps(after: step, role: role, userID: userID, records: ids, changed: changed)
             }
         }
+    }
+
+    /// The mirrored projects of the role's waiting list that are in progress or to come (dated
+    /// today or later, in the API's time zone).
+    func currentProjects(now: Date) async -> [Int] {
+        guard let source = PullPlan.waitingListSource(for: role) else { return [] }
+        let query = MirrorQuery(.projects, filters: [.init("date", .greaterOrEqual, .text(Self.apiDate(now)))], list: source.listKey, limit: 500)
+        return ((try? await store.query(query))?.rows ?? []).map(\.id)
+    }
+
+    /// `yyyy-MM-dd` in China Standard Time, as the API dates projects.
+    static func apiDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     enum StepResult {

@@ -148,6 +148,46 @@ struct MirrorSyncTests {
         }
     }
 
+    @Test("the doctor's waiting list is hot: a booking made and a visit recorded upstream arrive with a pull of the hot tier alone")
+    func waitingListIsHot() async throws {
+        try await SyncWorld.withRunning("13800000001", .doctor) { world in
+            _ = await world.puller.pullAll()
+            // Upstream, a patient books an upcoming clinic of this doctor, and the doctor records a visit today.
+            let project = try #require(
+                try await world.upstream(
+                    """
+                    SELECT project.id FROM project WHERE doctor_id = ? AND status = 1 AND date > date('now', '+8 hours')
+                      AND NOT EXISTS (SELECT 1 FROM diagnosis WHERE project_id = project.id AND verify_status = 1
+                                      AND user_id = (SELECT id FROM user WHERE phone = '13800000025' AND type = 1))
+                    """, [world.userID]
+                ).min())
+            let patient = try await world.other("13800000025", .patient)
+            let shown = await patient.call(.project, path: ["id": String(project)], as: Project.self)
+            let slot = try #require(shown.payload?.planTime?.slots.first { $0.remaining > 0 }?.label, "a free slot: \(shown)")
+            let joined = await patient.call(
+                .projectJoin, path: ["id": String(project)], parameters: ["content": "想复查血压", "photo": [], "plan_time": .string(slot)],
+                as: JSONValue.self)
+            try await patient.shutdown()
+            #expect(joined.isSuccess, "\(joined)")
+            let booking = try #require(
+                try await world.upstream(
+                    "SELECT id FROM diagnosis WHERE project_id = ? AND user_id = (SELECT id FROM user WHERE phone = '13800000025' AND type = 1) AND verify_status = 1",
+                    [project]
+                ).max())
+            let waiting = try #require(
+                try await world.upstream(
+                    "SELECT diagnosis.id FROM diagnosis JOIN project ON project.id = project_id WHERE project.doctor_id = ? AND project.status = 1 AND project.date = date('now', '+8 hours') AND project.begin <= time('now', '+8 hours') AND verify_status = 1 AND diagnosis.status = 1",
+                    [world.userID]
+                ).min())
+            #expect(await world.client.call(.markDiagnosisDone, path: ["id": String(waiting)], as: EmptyPayload.self).isSuccess)
+
+            let hot = await world.puller.pullAll(tiers: [.hot])
+            #expect(hot.entries.contains { $0.collection == .diagnoses && $0.recordID == booking && $0.operation == .insert }, "the new booking")
+            #expect(try await world.store.raw(.diagnoses, id: waiting)?["status"] == .integer(3), "the visit recorded")
+            #expect(!hot.entries.contains { $0.collection == .projects }, "the project list itself is warm")
+        }
+    }
+
     @Test("a follow removed upstream is deleted from the mirror")
     func followRemoved() async throws {
         try await SyncWorld.withRunning("13800000021", .patient) { world in
