@@ -197,7 +197,8 @@ public actor SyncAgent {
         relogin?.cancel()
         let outcome = await signingIn { await client.register(phone: phone, code: code, password: password, role: role) }
         guard case .applied(let profile) = outcome else { return Self.failure(outcome) }
-        guard await client.session != nil else { return .unreachable("the registration answered no session: log in") }
+        // Without a token the client keeps the session it had, which is not this account's.
+        guard profile.token?.isEmpty == false else { return .unreachable("the registration answered no session: log in") }
         return await opened(MutationContext(role: role, userID: profile.id), origin: .socket)
     }
 

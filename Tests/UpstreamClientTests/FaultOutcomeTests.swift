@@ -37,7 +37,9 @@ struct FaultOutcomeTests {
     @Test("reset before the handler: unknown (sent, no answer), and nothing happened")
     func resetBeforeHandler() async throws {
         let (outcome, stored) = try await send("reset before", under: FaultRule(.resetBeforeHandler, method: "POST", path: "/chat", times: 1))
-        #expect(outcome.uncertainty?.reason == .noAnswer(.connectionReset), "\(outcome)")
+        // The server resets the connection; a client busy elsewhere when the RST arrives may read
+        // it as an end of stream instead (seen once on a loaded CI machine). Either is "no answer".
+        #expect([.noAnswer(.connectionReset), .noAnswer(.connectionClosed)].contains(outcome.uncertainty?.reason), "\(outcome)")
         #expect(stored == 0)
     }
 
