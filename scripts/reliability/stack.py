@@ -77,8 +77,10 @@ class Stack:
 
     def start_daemon(self, wait_for_pull=True):
         password = os.path.join(self.dir, "password")
-        with open(password, "w") as f:
+        # vdsyncd refuses a password file others may read (as ssh does a key): 0600.
+        with open(os.open(password, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(PASSWORD)
+        os.chmod(password, 0o600)
         settings = {
             "VDSYNC_UPSTREAM_URL": self.url,
             "VDSYNC_ROLE": "doctor",

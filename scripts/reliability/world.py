@@ -238,8 +238,10 @@ class Daemon:
 
     def start(self, extra_env=None, wrapper=None, wait=True, timeout=60):
         password = os.path.join(self.dir, "password")
-        with open(password, "w") as f:
+        # vdsyncd refuses a password file others may read (as ssh does a key): 0600.
+        with open(os.open(password, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(PASSWORD)
+        os.chmod(password, 0o600)
         settings = {"VDSYNC_UPSTREAM_URL": self.upstream.url, "VDSYNC_ROLE": self.role,
                     "VDSYNC_PHONE": ACCOUNTS[self.role][0], "VDSYNC_PASSWORD_FILE": password,
                     "VDSYNC_STATE_DIRECTORY": self.state, "VDSYNC_SOCKET_PATH": self.socket}
