@@ -11,7 +11,7 @@ extension LocalAPI {
                 "changes.subscribe",
                 summary: "Subscribes to change notifications (method `changes`), each with its journal seq; resumable from a seq.",
                 description:
-                    "Notifications: {subscription, seq, collection, id, operation}. A subscriber that falls behind gets one resync_required and is dropped: read again, then subscribe from the last seq seen.",
+                    "Notifications: {subscription, seq, collection, id, operation}. A subscriber that falls behind, or asks for a seq older than the journal keeps (it is bounded, and a logout's wipe empties it), gets one resync_required and is dropped: read again, then subscribe from the last seq seen.",
                 access: .read,
                 params: [
                     .optional("collections", RPCSchema.array(of: RPCSchema.enumeration(MirrorCollection.allCases.map(\.rawValue) + ["outbox"]))),
@@ -39,6 +39,12 @@ extension LocalAPI {
                 let task = Task { [store] in
                     var last = since
                     for await top in store.journalUpdates() where top > last {
+                        // Entries after `last` were trimmed (or wiped): the client cannot be
+                        // caught up from the journal, and must read again.
+                        if let horizon = try? await store.journalHorizon(), last < horizon {
+                            sink.requireResync()
+                            return
+                        }
                         while last < top, !Task.isCancelled {
                             guard let entries = try? await store.journal(after: last, limit: 500), !entries.isEmpty else { break }
                             for entry in entries {
@@ -55,6 +61,11 @@ extension LocalAPI {
                     }
                 }
                 feed.withLock { $0 = task }
+                if since < (try await store.journalHorizon()) {
+                    // Asked for changes no longer kept: one resync_required once this reply is out.
+                    sink.requireResync()
+                    task.cancel()
+                }
                 if !sink.isLive { task.cancel() }
                 return ["subscription": .string(sink.id), "seq": .integer(current)]
             },

@@ -110,6 +110,19 @@ public final class RPCConnection: Sendable {
         return offer == .queued ? .queued : .ended
     }
 
+    func requireResync(_ sink: SubscriptionSink) {
+        let (ended, handler, schedule) = state.withLock { state -> (Bool, (@Sendable (SubscriptionEnd) -> Void)?, Bool) in
+            guard state.queue.requireResync(sink.id) else { return (false, nil, false) }
+            let handler = state.endHandlers.removeValue(forKey: sink.id)
+            let schedule = !state.drainScheduled && state.queue.hasDeliverable
+            if schedule { state.drainScheduled = true }
+            return (true, handler, schedule)
+        }
+        guard ended else { return }
+        handler?(.resyncRequired)
+        if schedule { channel.eventLoop.execute { self.drain() } }
+    }
+
     @discardableResult
     func end(_ subscriptionID: String, reason: SubscriptionEnd) -> Bool {
         let handler = state.withLock { state -> (@Sendable (SubscriptionEnd) -> Void)?? in

@@ -77,6 +77,17 @@ struct SubscriptionQueue: Sendable {
         return .queued
     }
 
+    /// Replaces what a live subscription has queued with a single `resync_required` and ends it,
+    /// as an overflow does: for an application that cannot catch its client up (it asks for
+    /// changes older than those kept). True when it was live.
+    mutating func requireResync(_ id: String) -> Bool {
+        guard isLive(id) else { return false }
+        entries[id]!.pending.removeAll()
+        entries[id]!.pending.append(.resyncRequired)
+        entries[id]!.ending = true
+        return true
+    }
+
     /// Ends a subscription at once, dropping what it had queued; true when it was live.
     @discardableResult
     mutating func remove(_ id: String) -> Bool {

@@ -26,6 +26,12 @@ public struct SubscriptionSink: Sendable {
         connection.send(params, to: self)
     }
 
+    /// Ends the subscription with one `resync_required`, as when the client falls behind: for
+    /// when the application cannot catch the client up (what it asks for is no longer kept).
+    public func requireResync() {
+        connection.requireResync(self)
+    }
+
     /// Ends the subscription from the application's side, dropping whatever it had queued.
     public func cancel() {
         connection.end(id, reason: .cancelled)

@@ -252,9 +252,39 @@ public final class MirrorStore: Sendable {
         }
     }
 
-    /// The last journal `seq` written; 0 when none.
+    /// The last journal `seq` written; 0 when none. It never goes back, even when the journal is
+    /// trimmed or wiped (AUTOINCREMENT keeps it in `sqlite_sequence`).
     public func lastSeq() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM change_journal") ?? 0 }
+        try await pool.read { db in try Self.lastSeq(db) }
+    }
+
+    static func lastSeq(_ db: Database) throws -> Int {
+        let kept = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_journal'") ?? 0
+        return max(kept, try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM change_journal") ?? 0)
+    }
+
+    /// The newest `seq` no longer in the journal (trimmed or wiped): a subscriber that last saw
+    /// an older one cannot be caught up from the journal and must read again.
+    public func journalHorizon() async throws -> Int {
+        try await pool.read { db in
+            if let oldest = try Int.fetchOne(db, sql: "SELECT MIN(seq) FROM change_journal") { return oldest - 1 }
+            return try Self.lastSeq(db)
+        }
+    }
+
+    /// Keeps the journal bounded: removes entries beyond the newest `maxEntries` and those older
+    /// than `maxAge`. Returns how many went.
+    @discardableResult
+    public func trimJournal(maxEntries: Int, maxAge: TimeInterval, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM change_journal
+                    WHERE seq <= (SELECT seq FROM change_journal ORDER BY seq DESC LIMIT 1 OFFSET ?) OR at < ?
+                    """,
+                arguments: [maxEntries, now.timeIntervalSince1970 - maxAge])
+            return db.changesCount
+        }
     }
 
     // MARK: - Sync state and session

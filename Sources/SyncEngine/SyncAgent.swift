@@ -21,6 +21,10 @@ public actor SyncAgent {
         public var schedule = SyncSchedule.Configuration()
         public var policy = OutboxPolicy()
         public var pageSize = 50
+        /// The change journal keeps at most this many entries, none older than `journalMaxAge`;
+        /// it is trimmed after each pull.
+        public var journalMaxEntries = 100_000
+        public var journalMaxAge: Duration = .seconds(7 * 86_400)
         /// Credentials to log in with at start and again after the session expires; nil to wait
         /// for a login from a front end.
         public var credentials: Credentials?
@@ -367,6 +371,8 @@ public actor SyncAgent {
                 lastPull = Date()
                 await replayer?.linkRestored()
             }
+            _ = try? await store.trimJournal(
+                maxEntries: configuration.journalMaxEntries, maxAge: TimeInterval(configuration.journalMaxAge.components.seconds))
             for failure in report.failures.prefix(3) { note("pull failed: \(failure)") }
         case .authExpired:
             await sessionExpired()

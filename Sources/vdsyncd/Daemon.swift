@@ -130,6 +130,8 @@ struct Daemon: Service {
         configuration.credentials = settings.credentials
         configuration.schedule = SyncSchedule.Configuration(intervals: settings.intervals)
         configuration.policy = policy(settings)
+        configuration.journalMaxEntries = settings.journalMaxEntries
+        configuration.journalMaxAge = settings.journalMaxAge
         return configuration
     }
 
@@ -237,6 +239,9 @@ extension DaemonSettings {
         }
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         if logoutWipe != other.logoutWipe { keys.append(SettingKey.logoutWipe.name) }
+        if journalMaxEntries != other.journalMaxEntries || journalMaxAge != other.journalMaxAge {
+            keys.append("\(SettingKey.journalMaxEntries)/\(SettingKey.journalMaxAge)")
+        }
         if metricsFile != other.metricsFile || metricsInterval != other.metricsInterval {
             keys.append("\(SettingKey.metricsFile)/\(SettingKey.metricsInterval)")
         }

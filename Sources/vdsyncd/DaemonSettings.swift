@@ -33,6 +33,9 @@ struct DaemonSettings: Sendable {
     var logLevel: Logger.Level
     /// Whether `session.logout` wipes the account's data when the call does not say.
     var logoutWipe: Bool
+    /// The change journal's bounds.
+    var journalMaxEntries: Int
+    var journalMaxAge: Duration
     /// Where the metrics are written for node_exporter, and how often; nil: not written.
     var metricsFile: String?
     var metricsInterval: Duration
@@ -90,7 +93,9 @@ struct DaemonSettings: Sendable {
             maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
-            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), metricsFile: values.text(.metricsFile),
+            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe),
+            journalMaxEntries: try values.integer(.journalMaxEntries), journalMaxAge: .seconds(try values.integer(.journalMaxAge)),
+            metricsFile: values.text(.metricsFile),
             metricsInterval: .seconds(try values.integer(.metricsInterval)), stopTimeout: .seconds(try values.integer(.stopTimeout)))
     }
 
@@ -109,7 +114,8 @@ struct DaemonSettings: Sendable {
             .hotInterval: seconds(intervals[.hot]), .warmInterval: seconds(intervals[.warm]), .coldInterval: seconds(intervals[.cold]),
             .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)", .outboxRate: "\(outboxRate)",
             .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
-            .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .metricsFile: metricsFile ?? "",
+            .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .journalMaxEntries: "\(journalMaxEntries)",
+            .journalMaxAge: seconds(journalMaxAge), .metricsFile: metricsFile ?? "",
             .metricsInterval: seconds(metricsInterval), .stopTimeout: seconds(stopTimeout),
         ]
         return Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) })

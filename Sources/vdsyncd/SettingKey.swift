@@ -92,6 +92,12 @@ extension SettingKey {
     static let logLevel = text("VDSYNC_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical")
     static let logoutWipe = SettingKey(
         "VDSYNC_LOGOUT_WIPE", .flag(default: false), "on: a logout wipes the account's data unless the call says otherwise (shared kiosks)")
+    static let journalMaxEntries = integer(
+        "VDSYNC_JOURNAL_MAX_ENTRIES", 1000...10_000_000, default: SyncAgent.Configuration().journalMaxEntries,
+        "the change journal keeps at most this many entries")
+    static let journalMaxAge = integer(
+        "VDSYNC_JOURNAL_MAX_AGE", 3600...31_536_000, default: seconds(SyncAgent.Configuration().journalMaxAge),
+        "seconds the change journal keeps an entry at most")
     static let metricsFile = text(
         "VDSYNC_METRICS_FILE", "a .prom file for node_exporter's textfile collector, rewritten every VDSYNC_METRICS_INTERVAL (unset: none)")
     static let metricsInterval = integer(
@@ -104,6 +110,6 @@ extension SettingKey {
     static let all: [SettingKey] = [
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime, readTimeout,
-        logLevel, logoutWipe, metricsFile, metricsInterval, stopTimeout,
+        logLevel, logoutWipe, journalMaxEntries, journalMaxAge, metricsFile, metricsInterval, stopTimeout,
     ]
 }

@@ -15,6 +15,7 @@ and every refused or rejected one has none.
 """
 
 import json
+import re
 import random
 import threading
 import time
@@ -130,7 +131,11 @@ def _subscriber(stack, ledger, stop, slow):
     reader = LineReader(sock)
     last_seq = None
 
+    received_since_subscribe = False
+
     def subscribe():
+        nonlocal received_since_subscribe
+        received_since_subscribe = False
         params = {} if last_seq is None else {"since_seq": last_seq}
         request = {"jsonrpc": "2.0", "method": "changes.subscribe", "params": params, "id": "sub"}
         sock.sendall(json.dumps(request).encode() + b"\n")
@@ -155,6 +160,7 @@ def _subscriber(stack, ledger, stop, slow):
                         continue
                     if message.get("method") == "changes":
                         last_seq = message["params"]["seq"]
+                        received_since_subscribe = True
                         if slow:
                             ledger.slow_notifications += 1
                         else:
@@ -164,6 +170,10 @@ def _subscriber(stack, ledger, stop, slow):
                             ledger.slow_resyncs += 1
                         else:
                             ledger.resyncs += 1
+                        # Past the journal's horizon the last seq cannot be resumed from: as a
+                        # front end does, read again and subscribe from now.
+                        if not received_since_subscribe:
+                            last_seq = None
                         subscribe()
                     if slow and stop.is_set():
                         return
@@ -184,6 +194,19 @@ def _thirds(values):
     return first, last
 
 
+# The journal's bound in the soak: small, so that trimming happens within minutes. It is trimmed
+# after each pull (every 5 s here), so it may exceed the bound by what one interval adds.
+JOURNAL_MAX_ENTRIES = 1000
+JOURNAL_SLACK = 1000
+
+
+def journal_entries(stack):
+    """The daemon's journal rows, from its metrics (metrics.get)."""
+    text = stack.call("metrics.get")["text"]
+    match = re.search(r"^vdsync_journal_entries (\S+)$", text, re.M)
+    return int(float(match.group(1))) if match else -1
+
+
 def run_soak(bin_dir, work, minutes, seed, mutation_rate=2.0):
     result = Result("soak")
     print(f"== soak: {minutes} min of mixed traffic with faults upstream (seed {seed})", flush=True)
@@ -192,7 +215,8 @@ def run_soak(bin_dir, work, minutes, seed, mutation_rate=2.0):
     # without an answer near the end holds the drain for up to two minutes.
     stack = Stack(bin_dir, work, "soak", admin=True, env={
         "VDSYNC_HOT_INTERVAL": "5", "VDSYNC_WARM_INTERVAL": "20", "VDSYNC_COLD_INTERVAL": "600",
-        "VDSYNC_OUTBOX_RATE": "20", "VDSYNC_OUTBOX_SETTLE_TIME": str(world.SETTLE_SECONDS)})
+        "VDSYNC_OUTBOX_RATE": "20", "VDSYNC_OUTBOX_SETTLE_TIME": str(world.SETTLE_SECONDS),
+        "VDSYNC_JOURNAL_MAX_ENTRIES": str(JOURNAL_MAX_ENTRIES)})
     try:
         stack.start()
         _soak(stack, result, minutes, seed, mutation_rate)
@@ -245,7 +269,7 @@ def _soak(stack, result, minutes, seed, mutation_rate):
     interval = 5
     duration = minutes * 60
     warmup = min(30, duration * 0.1)
-    samples = []  # (t, rss_kb, fds, wal_bytes, anon_kb)
+    samples = []  # (t, rss_kb, fds, wal_bytes, anon_kb, journal_entries)
     started = time.monotonic()
     next_print = started
     while time.monotonic() - started < duration:
@@ -255,10 +279,11 @@ def _soak(stack, result, minutes, seed, mutation_rate):
             stop.set()
             return
         t = time.monotonic() - started
-        sample = (t, stack.rss_kb(), stack.fds(), stack.wal_bytes(), stack.anon_kb())
+        sample = (t, stack.rss_kb(), stack.fds(), stack.wal_bytes(), stack.anon_kb(), journal_entries(stack))
         samples.append(sample)
         if time.monotonic() >= next_print:
-            print(f"  t={t:5.0f}s RSS {mb(sample[1])} (anonymous {mb(sample[4])}), fds {sample[2]}, WAL {sample[3] / 1e6:.2f} MB; "
+            print(f"  t={t:5.0f}s RSS {mb(sample[1])} (anonymous {mb(sample[4])}), fds {sample[2]}, WAL {sample[3] / 1e6:.2f} MB, "
+                  f"journal {sample[5]}; "
                   f"acked {len(ledger.acked)}, refused {len(ledger.refused)}, reads {ledger.reads}, "
                   f"notifications {ledger.notifications}", flush=True)
             next_print += 30
@@ -286,6 +311,12 @@ def _soak(stack, result, minutes, seed, mutation_rate):
     print(f"  WAL: min {min(wal) / 1e6:.2f} MB, max {max(wal) / 1e6:.2f} MB, last {wal[-1] / 1e6:.2f} MB")
     if max(wal) > 64 * 1024 * 1024:
         result.fail(f"WAL reached {max(wal) / 1e6:.1f} MB")
+    journal = [s[5] for s in samples]
+    print(f"  journal: min {min(journal)}, max {max(journal)}, last {journal[-1]} entries (kept at most {JOURNAL_MAX_ENTRIES} after each pull)")
+    if min(journal) < 0:
+        result.fail("the journal's size was missing from the daemon's metrics")
+    if max(journal) > JOURNAL_MAX_ENTRIES + JOURNAL_SLACK:
+        result.fail(f"the journal reached {max(journal)} entries, above its bound {JOURNAL_MAX_ENTRIES} and one pull's slack")
     rss = [s[1] for s in steady]
     fds = [s[2] for s in steady]
     anon = [s[4] for s in steady]
@@ -293,6 +324,7 @@ def _soak(stack, result, minutes, seed, mutation_rate):
     result.figure("anon_mb", f"{min(anon) / 1024:.0f}/{max(anon) / 1024:.0f}/{anon[-1] / 1024:.0f}")
     result.figure("fds", f"{min(fds)}/{max(fds)}/{fds[-1]}")
     result.figure("wal_mb", f"{max(wal) / 1e6:.1f}")
+    result.figure("journal", f"{min(journal)}/{max(journal)}/{journal[-1]}")
 
     # Drain, then compare with the upstream.
     stack.admin("DELETE", "/admin/faults")

@@ -220,4 +220,30 @@ struct SharedKioskTests {
         }
         Issue.record("the condition did not hold within \(timeout)")
     }
+
+    @Test("a subscriber asking for changes older than the journal keeps gets one resync_required")
+    func resyncBelowTheHorizon() async throws {
+        try await AgentWorld.with { world in
+            let client = try await world.client()
+            try await Self.logIn(client, Self.doctor, until: "projects")
+            let trimmed = try await world.agent.store.trimJournal(maxEntries: 1, maxAge: 86_400)
+            #expect(trimmed > 0, "the pull wrote journal entries to trim")
+            let horizon = try await world.agent.store.journalHorizon()
+            let late = try await world.client()
+            let subscribed = try await late.result("changes.subscribe", ["since_seq": .integer(horizon - 1)], id: 2)
+            let notice = try await late.notification(timeout: .seconds(10)) { $0["method"] == "resync_required" }
+            #expect(notice["params"]?["subscription"] == subscribed["subscription"])
+            // From the horizon itself, nothing is missing: no resync.
+            let current = try await late.result("changes.subscribe", ["since_seq": .integer(horizon)], id: 3)
+            #expect(current["subscription"] != nil)
+            let patient = try #require(try await world.upstream("SELECT id FROM user WHERE phone = '13800000021' AND type = 1").first)
+            _ = try await client.result("chat.send", ["to_user_id": .integer(patient), "content": "下午两点见"], id: 4)
+            let next = try await late.notification(timeout: .seconds(30)) {
+                $0["params"]?["subscription"] == current["subscription"]
+            }
+            #expect(next["method"] == "changes", "a subscriber within the journal is caught up, not resynced: \(next)")
+            await late.close()
+            await client.close()
+        }
+    }
 }
