@@ -110,7 +110,7 @@ extension LocalAPI {
                     .chatMessages, filters: [.init("dialog_id", .equal, .text(String(try params.requiredInt("dialog_id"))))], sort: "id",
                     descending: true, limit: try params.optionalInt("limit", in: 1...500) ?? 50)
                 if let before = try params.optionalInt("before_id") { query.filters.append(.init("id", .less, .integer(before))) }
-                try await requireSession()
+                try requireSession()
                 let (rows, total) = try await store.query(query)
                 return ["items": Self.items(rows.reversed(), context), "total": .integer(total)]
             },
@@ -172,7 +172,7 @@ extension LocalAPI {
             var built = try await query(params)
             built.limit = try params.optionalInt("limit", in: 1...500) ?? 50
             built.offset = try params.optionalInt("offset", in: 0...Int(Int32.max)) ?? 0
-            try await requireSession()
+            try requireSession()
             let (rows, total) = try await store.query(built)
             return ["items": Self.items(rows, context), "total": .integer(total)]
         }
@@ -183,7 +183,7 @@ extension LocalAPI {
         RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
             params, context in
             let recordID = try params.requiredInt(id)
-            try await requireSession()
+            try requireSession()
             guard let row = try await store.row(collection, id: recordID) else { throw RPCError.notFound("\(id)") }
             return Self.item(row, context)
         }

@@ -33,8 +33,8 @@ public struct LocalAPI: Sendable {
 
     /// Refuses a read while no one is logged in: the mirror is the last account's, and the next
     /// person at a shared kiosk must not read it.
-    func requireSession() async throws {
-        guard await agent.mutationContext != nil else { throw RPCError.notLoggedIn() }
+    func requireSession() throws(RPCError) {
+        guard agent.hasSession else { throw RPCError.notLoggedIn() }
     }
 
     /// Every method, ready to serve.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MirrorStore
+import Synchronization
 import UpstreamClient
 import VolunteerAPI
 
@@ -84,7 +85,11 @@ public actor SyncAgent {
     private var context: MutationContext?
     /// Who opened the current session; nil when unknown (a session saved before it was kept).
     private var origin: StoredSession.Origin?
-    private var state = SessionState.loggedOut
+    private var state = SessionState.loggedOut {
+        didSet { sessionOpen.withLock { $0 = state != .loggedOut } }
+    }
+    /// `state` is not `loggedOut`, readable without a hop to the actor (every read checks it).
+    private let sessionOpen = Mutex(false)
     private var service: SyncService?
     private var replayer: Replayer?
     private var loops: Task<Void, Never>?
@@ -108,6 +113,10 @@ public actor SyncAgent {
 
     /// The logged-in user, for mutations.
     public var mutationContext: MutationContext? { state == .loggedOut ? nil : context }
+
+    /// Whether someone is logged in (an expired session counts), without waiting for the actor:
+    /// the socket's reads ask on every call.
+    public nonisolated var hasSession: Bool { sessionOpen.withLock { $0 } }
     public var sessionState: SessionState { state }
 
     // MARK: - Lifecycle
