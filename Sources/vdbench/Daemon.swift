@@ -113,6 +113,18 @@ final class Daemon: @unchecked Sendable {
         throw BenchError("\(name): the pull did not finish within \(timeout):\n\(child.log().suffix(2000))")
     }
 
+    /// The last pulls, once the wall clock has passed the second of the newest of them: `status`
+    /// gives pull times to the second, so a pull finishing within the same second as the one
+    /// before would look unchanged to ``waitForPull(role:userID:keysAfter:since:timeout:)``.
+    func lastPullsBeforeANewSecond() throws -> [String: String] {
+        let pulls = try lastPulls()
+        let newest = pulls.values.compactMap { try? Date($0, strategy: .iso8601) }.max() ?? .distantPast
+        let next = newest.timeIntervalSince1970.rounded(.down) + 1
+        let wait = next - Date().timeIntervalSince1970
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        return pulls
+    }
+
     func lastPulls() throws -> [String: String] {
         let status = try connect().call("status") as? [String: Any] ?? [:]
         return status["last_pulls"] as? [String: String] ?? [:]

@@ -207,7 +207,7 @@ struct Run: AsyncParsableCommand {
     {
         let control = try daemon.connect()
         // The messages the drain sent are mirrored by the next pull (their dialogs moved).
-        let before = try daemon.lastPulls()
+        let before = try daemon.lastPullsBeforeANewSecond()
         let asked = ContinuousClock.now
         try control.call("sync.now")
         _ = try daemon.waitForPull(role: .doctor, userID: doctor.userID, keysAfter: before, since: asked, timeout: .seconds(300))
