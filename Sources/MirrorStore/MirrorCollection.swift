@@ -4,6 +4,15 @@
 public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable {
     case projects, diagnoses, systemMessages, chatDialogs, chatMessages
     case users, hospitals, organisations, memberships, news, banners, specialProjects, cities
+    /// A patient's visits across doctors (`/all_diagnoses/{id}`, §3.2.22), for a doctor's patient page.
+    case visits
+    /// Diagnoses that carry a patient's rating of the doctor (`/doctor/comment`, `/doctor/{id}/comment`):
+    /// kept apart from ``diagnoses`` because most are other patients' bookings.
+    case reviews
+    /// The patient's case record for a booked project (`/project/{id}/casebook`, §3.3.8).
+    case casebooks
+    /// Composite answers kept whole, one record per ``MirrorPage``: home pages, personal centres.
+    case pages
 
     /// The table that holds the collection.
     public var table: String {
@@ -21,6 +30,10 @@ public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable 
         case .banners: "banner"
         case .specialProjects: "special_project"
         case .cities: "city"
+        case .visits: "visit"
+        case .reviews: "review"
+        case .casebooks: "casebook"
+        case .pages: "page"
         }
     }
 
@@ -34,7 +47,7 @@ public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable 
         case .systemMessages: ["type", "publish_time"]
         case .chatDialogs: ["patient_user_id", "doctor_user_id", "last_msg_id"]
         case .chatMessages: ["dialog_id", "from_user_id", "to_user_id", "is_read"]
-        case .users: ["role", "real_name"]
+        case .users: ["role", "real_name", "hospital", "departments", "job_position", "score"]
         case .hospitals: ["name"]
         case .organisations: ["name"]
         case .memberships: ["org_id", "verify_status"]
@@ -42,6 +55,10 @@ public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable 
         case .banners: []
         case .specialProjects: ["date"]
         case .cities: ["parent_id", "name", "sort"]
+        case .visits: ["patient_id", "doctor_id", "project_id", "status", "visit_time"]
+        case .reviews: ["doctor_id", "doctor_score", "patient_comment_time"]
+        case .casebooks: ["project_id", "user_id"]
+        case .pages: []
         }
     }
 
@@ -52,6 +69,9 @@ public enum MirrorCollection: String, Sendable, Hashable, CaseIterable, Codable 
         case .diagnoses: ["project_id", "doctor_id"]
         case .chatMessages: ["dialog_id"]
         case .users: ["role"]
+        case .reviews: ["doctor_id"]
+        case .casebooks: ["project_id"]
+        case .cities: ["parent_id"]
         default: []
         }
     }

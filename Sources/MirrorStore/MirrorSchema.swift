@@ -14,31 +14,58 @@ enum MirrorSchema {
         migrator.registerMigration("v3-outbox-chain-holds", migrate: migrateV3OutboxChainHolds)
         migrator.registerMigration("v4-outbox-settle", migrate: migrateV4OutboxSettle)
         migrator.registerMigration("v5-accounts", migrate: migrateV5Accounts)
+        migrator.registerMigration("v6-reads", migrate: migrateV6Reads)
         return migrator
+    }
+
+    /// The collections of v1 and their indexed columns, as they were then: a migration, once
+    /// released, never changes, whatever ``MirrorCollection`` holds today.
+    private static let v1Tables: KeyValuePairs<String, [String]> = [
+        "project": ["date", "begin", "end", "doctor_id", "hospital_id", "status", "progress_status", "project_status", "is_join"],
+        "diagnosis": ["project_id", "patient_id", "doctor_id", "assistant_id", "verify_status", "status", "visit_time", "refund_status"],
+        "system_message": ["type", "publish_time"],
+        "chat_dialog": ["patient_user_id", "doctor_user_id", "last_msg_id"],
+        "chat_message": ["dialog_id", "from_user_id", "to_user_id", "is_read"],
+        "user": ["role", "real_name"],
+        "hospital": ["name"],
+        "organisation": ["name"],
+        "org_membership": ["org_id", "verify_status"],
+        "news": ["publish_time"],
+        "banner": [],
+        "special_project": ["date"],
+        "city": ["parent_id", "name", "sort"],
+    ]
+
+    /// A collection's table: the record's id, its indexed columns (loosely typed: ids are
+    /// integers, times and labels text), its raw JSON, content hash and write time; an index on
+    /// each column but the times of day.
+    private static func createCollectionTable(_ db: Database, _ table: String, columns: [String]) throws {
+        let quoted = columns.map { "\($0.quotedDatabaseIdentifier)" }.joined(separator: ", ")
+        try db.execute(
+            sql: """
+                CREATE TABLE \(table.quotedDatabaseIdentifier) (
+                    id INTEGER PRIMARY KEY,
+                    \(quoted.isEmpty ? "" : quoted + ",")
+                    raw TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    written_at REAL NOT NULL
+                )
+                """)
+        for column in columns where column != "begin" && column != "end" {
+            try createIndex(db, table, column)
+        }
+    }
+
+    private static func createIndex(_ db: Database, _ table: String, _ column: String) throws {
+        try db.execute(
+            sql: "CREATE INDEX \("\(table)_\(column)".quotedDatabaseIdentifier) ON \(table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))")
     }
 
     /// The mirror: one table per collection with its indexed columns, list membership, the
     /// change journal, the sync state of each pull step, and the session.
     private static func migrateV1(_ db: Database) throws {
-        for collection in MirrorCollection.allCases {
-            // Indexed columns are loosely typed: ids are integers, times and labels text.
-            let columns = collection.columns.map { "\($0.quotedDatabaseIdentifier)" }.joined(separator: ", ")
-            try db.execute(
-                sql: """
-                    CREATE TABLE \(collection.table.quotedDatabaseIdentifier) (
-                        id INTEGER PRIMARY KEY,
-                        \(columns.isEmpty ? "" : columns + ",")
-                        raw TEXT NOT NULL,
-                        content_hash TEXT NOT NULL,
-                        written_at REAL NOT NULL
-                    )
-                    """)
-            for column in collection.columns where column != "begin" && column != "end" {
-                try db.execute(
-                    sql:
-                        "CREATE INDEX \("\(collection.table)_\(column)".quotedDatabaseIdentifier) ON \(collection.table.quotedDatabaseIdentifier)(\(column.quotedDatabaseIdentifier))"
-                )
-            }
+        for (table, columns) in v1Tables {
+            try createCollectionTable(db, table, columns: columns)
         }
         try db.execute(
             sql: """
@@ -194,6 +221,27 @@ enum MirrorSchema {
                 UPDATE outbox SET account = COALESCE((SELECT cursor FROM sync_state WHERE key = 'owner'), '');
                 CREATE INDEX outbox_account_state ON outbox(account, state);
                 ALTER TABLE session ADD COLUMN origin TEXT;
+                """)
+    }
+
+    /// Everything a role can read (docs/local-api.md, "Every documented read"): a patient's
+    /// visits, reviews, casebooks and composite pages get tables; people get the doctor's
+    /// hospital, departments, job title and score, to filter and sort the doctor directory on,
+    /// filled from the stored JSON so that records mirrored before need no new pull.
+    private static func migrateV6Reads(_ db: Database) throws {
+        try createCollectionTable(db, "visit", columns: ["patient_id", "doctor_id", "project_id", "status", "visit_time"])
+        try createCollectionTable(db, "review", columns: ["doctor_id", "doctor_score", "patient_comment_time"])
+        try createCollectionTable(db, "casebook", columns: ["project_id", "user_id"])
+        try createCollectionTable(db, "page", columns: [])
+        for column in ["hospital", "departments", "job_position", "score"] {
+            try db.execute(sql: "ALTER TABLE user ADD COLUMN \(column.quotedDatabaseIdentifier)")
+            try createIndex(db, "user", column)
+        }
+        try db.execute(
+            sql: """
+                UPDATE user SET hospital = json_extract(raw, '$.hospital'), departments = json_extract(raw, '$.departments'),
+                    job_position = json_extract(raw, '$.job_position'), score = CAST(json_extract(raw, '$.score') AS TEXT)
+                WHERE json_valid(raw) AND json_type(raw, '$.departments') IS NOT NULL
                 """)
     }
 }

@@ -39,7 +39,11 @@ extension MirroredRecord {
         case .news: record = decode(News.self).map { .news($0, raw: raw) }
         case .banners: record = decode(Banner.self).map { .banner($0, raw: raw) }
         case .specialProjects: record = decode(SpecialProject.self).map { .specialProject($0, raw: raw) }
-        case .cities: record = decode(City.self).map { .city($0, raw: raw) }
+        case .cities: record = decode(City.self).map { .city($0, raw: raw, parentID: integer("parent_id")) }
+        case .visits: record = decode(DiagnosisRecord.self).map { .visit($0, raw: raw) }
+        case .reviews: record = decode(Diagnosis.self).map { .review($0, raw: raw, doctorID: integer("doctor_id")) }
+        case .casebooks: record = decode(Casebook.self).map { .casebook($0, raw: raw, projectID: integer("project_id")) }
+        case .pages: record = MirrorPage(rawValue: id).map { .page($0, raw: raw) }
         }
         var columns = record?.columns ?? [:]
         for name in collection.contextColumns where (columns[name] ?? .null) == .null {

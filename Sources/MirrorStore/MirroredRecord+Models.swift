@@ -47,7 +47,14 @@ extension MirroredRecord {
     }
 
     public static func user(_ user: UserProfile, raw: JSONValue) -> MirroredRecord {
-        MirroredRecord(.users, id: user.id, columns: ["role": .integer(user.role.rawValue), "real_name": .init(user.realName)], raw: raw)
+        var columns: [String: MirrorValue] = ["role": .integer(user.role.rawValue), "real_name": .init(user.realName)]
+        if case .doctor(let doctor) = user {
+            columns["hospital"] = .init(doctor.hospital)
+            columns["departments"] = .init(doctor.departments)
+            columns["job_position"] = .init(doctor.jobPosition)
+            columns["score"] = .init(doctor.score?.text)
+        }
+        return MirroredRecord(.users, id: user.id, columns: columns, raw: raw)
     }
 
     public static func hospital(_ hospital: Hospital, raw: JSONValue) -> MirroredRecord {
@@ -76,7 +83,42 @@ extension MirroredRecord {
         MirroredRecord(.specialProjects, id: project.id, columns: ["date": .init(project.date)], raw: raw)
     }
 
-    public static func city(_ city: City, raw: JSONValue) -> MirroredRecord {
-        MirroredRecord(.cities, id: city.id, columns: ["parent_id": .init(city.parentID), "name": .init(city.name), "sort": .init(city.sort)], raw: raw)
+    /// A region; one that does not name its parent takes the region it was listed under.
+    public static func city(_ city: City, raw: JSONValue, parentID: Int? = nil) -> MirroredRecord {
+        MirroredRecord(
+            .cities, id: city.id, columns: ["parent_id": .init(city.parentID ?? parentID), "name": .init(city.name), "sort": .init(city.sort)],
+            raw: raw)
+    }
+
+    /// One of a patient's visits, as `/all_diagnoses/{id}` lists them (§3.2.22).
+    public static func visit(_ visit: DiagnosisRecord, raw: JSONValue) -> MirroredRecord {
+        MirroredRecord(
+            .visits, id: visit.id,
+            columns: [
+                "patient_id": .init(visit.userID), "doctor_id": .init(visit.doctorUserID), "project_id": .init(visit.projectID),
+                "status": .init(visit.status), "visit_time": .init(visit.visitTime),
+            ], raw: raw)
+    }
+
+    /// A diagnosis seen as a review of its doctor; the doctor comes from the list it was read from.
+    public static func review(_ diagnosis: Diagnosis, raw: JSONValue, doctorID: Int?) -> MirroredRecord {
+        MirroredRecord(
+            .reviews, id: diagnosis.id,
+            columns: [
+                "doctor_id": .init(doctorID), "doctor_score": .init(diagnosis.doctorScore),
+                "patient_comment_time": .init(diagnosis.patientCommentTime),
+            ], raw: raw)
+    }
+
+    /// A case record; a casebook that does not name its project takes the one it was read for.
+    public static func casebook(_ casebook: Casebook, raw: JSONValue, projectID: Int? = nil) -> MirroredRecord {
+        MirroredRecord(
+            .casebooks, id: casebook.id, columns: ["project_id": .init(casebook.projectID ?? projectID), "user_id": .init(casebook.userID)],
+            raw: raw)
+    }
+
+    /// A composite answer kept whole.
+    public static func page(_ page: MirrorPage, raw: JSONValue) -> MirroredRecord {
+        MirroredRecord(.pages, id: page.rawValue, columns: [:], raw: raw)
     }
 }

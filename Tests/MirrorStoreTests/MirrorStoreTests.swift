@@ -156,6 +156,31 @@ struct MirrorStoreTests {
         #expect(error.description.contains("newer vdsync"))
     }
 
+    @Test("a mirror of schema v5 gains the new collections, and its doctors the directory's columns from their stored JSON")
+    func upgradeFromV5() async throws {
+        let path = try Self.temporaryDatabase()
+        let queue = try DatabaseQueue(path: path)
+        try MirrorSchema.migrator.migrate(queue, upTo: "v5-accounts")
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO user (id, role, real_name, raw, content_hash, written_at) VALUES (6, 2, '王建国', ?, 'old', 0)",
+                arguments: [#"{"id":6,"real_name":"王建国","departments":"心内科","job_position":"主任医师","hospital":"北京朝阳康宁医院","score":"4.8"}"#])
+            try db.execute(
+                sql: "INSERT INTO user (id, role, real_name, raw, content_hash, written_at) VALUES (7, 1, '赵明', ?, 'old', 0)",
+                arguments: [#"{"id":7,"real_name":"赵明"}"#])
+        }
+        try queue.close()
+        let store = try MirrorStore(path: path)
+        let (cardiology, _) = try await store.query(MirrorQuery(.users, filters: [.init("departments", .equal, .text("心内科"))]))
+        #expect(cardiology.map(\.id) == [6])
+        let (best, _) = try await store.query(MirrorQuery(.users, filters: [.init("score", .greater, .text("4"))]))
+        #expect(best.map(\.id) == [6])
+        for collection in [MirrorCollection.visits, .reviews, .casebooks, .pages] {
+            #expect(try await store.ids(collection).isEmpty, "\(collection.table) exists")
+        }
+        #expect(MirrorStore.schemaVersion == "v6-reads")
+    }
+
     @Test("records from the documented structures carry their indexed columns")
     func recordsFromModels() throws {
         let diagnosis = Diagnosis(id: 5, assistantUserID: 3, verifyStatus: 1, visitTime: "2030-03-01 09:30:00", status: 2, patient: Patient(id: 9))
