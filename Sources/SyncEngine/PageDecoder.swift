@@ -22,13 +22,7 @@ public enum PageDecoder {
         switch step.collection {
         case .users where step.endpoint.response == .userByType:
             let user = try decoder.decode(Envelope<RawRecord<UserProfile>>.self, from: body).payload()
-            var raw = user.raw
-            if case .object(var members) = raw {
-                // The profile's own token is the session's business, not the mirror's.
-                members["token"] = nil
-                raw = .object(members)
-            }
-            return DecodedPage(records: [.user(user.value, raw: raw)], page: nil)
+            return DecodedPage(records: [.user(user.value, raw: withoutTokens(user.raw))], page: nil)
         case .users:
             switch step.endpoint.response {
             case .page(.doctor), .list(.doctor):
@@ -49,15 +43,48 @@ public enum PageDecoder {
         case .memberships: return try list(OrgMembership.self) { .membership($0, raw: $1) }
         case .news: return try list(News.self) { .news($0, raw: $1) }
         case .banners:
-            // Banners come only inside the homepages (`{banner, news, project_list, ...}`).
+            // Banners come only inside the homepages (`{banner, news, project_list, ...}`), which
+            // are kept whole as the home page besides.
             let homepage = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
-            guard case .array(let banners)? = homepage["banner"] else { return DecodedPage(records: [], page: nil) }
+            guard case .array(let banners)? = homepage["banner"] else { return DecodedPage(records: [.page(.home, raw: homepage)], page: nil) }
             let records = try banners.map { raw in
                 MirroredRecord.banner(try decoder.decode(Banner.self, from: raw), raw: raw)
             }
-            return DecodedPage(records: records, page: nil)
+            return DecodedPage(records: records + [.page(.home, raw: homepage)], page: nil)
         case .specialProjects: return try list(SpecialProject.self) { .specialProject($0, raw: $1) }
-        case .cities: return try list(City.self) { .city($0, raw: $1) }
+        case .cities: return try list(City.self) { .city($0, raw: $1, parentID: step.parentID) }
+        case .visits:
+            // A bare array (§3.2.22), not `{list}`; PHP's empty object `{}` or null means none.
+            let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            guard case .array(let elements) = payload else { return DecodedPage(records: [], page: nil) }
+            return DecodedPage(
+                records: try elements.map { .visit(try decoder.decode(DiagnosisRecord.self, from: $0), raw: $0) }, page: nil)
+        case .reviews: return try list(Diagnosis.self) { .review($0, raw: $1, doctorID: step.doctorID) }
+        case .casebooks:
+            // A patient who wrote no case record gets an empty `data`.
+            let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            guard case .object(let members) = payload, members["id"] != nil, members["id"] != .null else {
+                return DecodedPage(records: [], page: nil)
+            }
+            return DecodedPage(records: [.casebook(try decoder.decode(Casebook.self, from: payload), raw: payload, projectID: step.projectID)], page: nil)
+        case .pages:
+            let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            guard let page = step.page else { return DecodedPage(records: [], page: nil) }
+            return DecodedPage(records: [.page(page, raw: withoutTokens(payload))], page: nil)
+        }
+    }
+
+    /// `raw` without any `token` member: a profile's own token is the session's business, not
+    /// the mirror's, wherever an answer nests the profile.
+    public static func withoutTokens(_ raw: JSONValue) -> JSONValue {
+        switch raw {
+        case .object(var members):
+            members["token"] = nil
+            return .object(members.mapValues(withoutTokens))
+        case .array(let elements):
+            return .array(elements.map(withoutTokens))
+        default:
+            return raw
         }
     }
 }

@@ -20,27 +20,42 @@ public struct PullStep: Sendable, Hashable, CustomStringConvertible {
     public let parameters: [String: JSONValue]
     public let collection: MirrorCollection
     public let paging: Paging
+    /// How often the step is pulled: its collection's tier unless the plan says otherwise
+    /// (docs/local-api.md, "Freshness").
+    public let tier: PullTier
     /// Context the records lack, from the list they come from (a project's diagnoses).
     public let projectID: Int?
     public let doctorID: Int?
     public let dialogID: String?
+    /// The region a list of cities is under (`/city?parent_id=`), for records that do not say.
+    public let parentID: Int?
+    /// The composite page a step keeps whole (``MirrorCollection/pages``).
+    public let page: MirrorPage?
+    /// How many follow-ups away from the plan's first round the step is: a region tree stops at
+    /// counties, two levels below the provinces.
+    public let generation: Int
     /// A second listing after follow-ups that change what the list shows (reading a dialog marks
     /// its messages read, which its `last_msg` then shows); it has no follow-ups of its own.
     public let isSettling: Bool
 
     public init(
         _ endpoint: Endpoint, path: [String: String] = [:], parameters: [String: JSONValue] = [:],
-        into collection: MirrorCollection, paging: Paging,
-        projectID: Int? = nil, doctorID: Int? = nil, dialogID: String? = nil, isSettling: Bool = false
+        into collection: MirrorCollection, paging: Paging, tier: PullTier? = nil,
+        projectID: Int? = nil, doctorID: Int? = nil, dialogID: String? = nil, parentID: Int? = nil, page: MirrorPage? = nil,
+        generation: Int = 0, isSettling: Bool = false
     ) {
         self.endpoint = endpoint
         self.path = path
         self.parameters = parameters
         self.collection = collection
         self.paging = paging
+        self.tier = tier ?? PullTier(collection)
         self.projectID = projectID
         self.doctorID = doctorID
         self.dialogID = dialogID
+        self.parentID = parentID
+        self.page = page
+        self.generation = generation
         self.isSettling = isSettling
     }
 

@@ -5,16 +5,17 @@ import MirrorStore
 public enum PullTier: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Chat, system messages, diagnoses.
     case hot
-    /// Projects, people, memberships.
+    /// Projects, people, memberships, visits, casebooks, home pages.
     case warm
-    /// Hospitals, organisations, cities, news, special projects, banners.
+    /// Hospitals, organisations, cities, news, special projects, banners, reviews.
     case cold
 
+    /// The collection's usual tier; a step of a plan may say otherwise (``PullStep/tier``).
     public init(_ collection: MirrorCollection) {
         switch collection {
         case .chatDialogs, .chatMessages, .systemMessages, .diagnoses: self = .hot
-        case .projects, .users, .memberships: self = .warm
-        case .hospitals, .organisations, .cities, .news, .specialProjects, .banners: self = .cold
+        case .projects, .users, .memberships, .visits, .casebooks, .pages: self = .warm
+        case .hospitals, .organisations, .cities, .news, .specialProjects, .banners, .reviews: self = .cold
         }
     }
 

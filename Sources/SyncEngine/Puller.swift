@@ -48,25 +48,67 @@ public actor Puller {
     }
 
     private func pullSteps(tiers: Set<PullTier>, now: @Sendable () -> Date, report: inout PullReport, synced: inout [String: Date]) async {
-        var queue = PullPlan.steps(for: role, userID: userID).filter { tiers.contains(PullTier($0.collection)) }
+        var queue = PullPlan.steps(for: role, userID: userID).filter { tiers.contains($0.tier) }
         // Diagnoses are hot, but they are the follow-ups of the (warm) project list: without it,
         // the hot tier reads the waiting lists of today's and upcoming projects from the mirror.
         if tiers.contains(.hot), !tiers.contains(.warm) {
             queue += PullPlan.waitingLists(role: role, userID: userID, projects: await currentProjects(now: now()))
         }
+        guard await run(queue, now: now, report: &report, synced: &synced) else { return }
+        // The people of today's and upcoming clinics, once the lists that name them are fresh.
+        if tiers.contains(.warm) {
+            let clinicDay = PullPlan.clinicDay(
+                role: role, patients: await currentPatients(now: now()), bookedProjects: await currentBookedProjects(now: now()))
+            _ = await run(clinicDay, now: now, report: &report, synced: &synced)
+        }
+    }
+
+    /// Pulls `steps` and their follow-ups; false when the token expired.
+    private func run(_ steps: [PullStep], now: @Sendable () -> Date, report: inout PullReport, synced: inout [String: Date]) async -> Bool {
+        var queue = steps
         while !queue.isEmpty {
             let step = queue.removeFirst()
             let result = await pull(step, now: now, report: &report)
             switch result {
             case .authExpired:
                 report.authExpired = true
-                return
+                return false
             case .failed:
                 continue
             case .pulled(let ids, let changed):
                 synced[step.listKey] = now()
                 queue += PullPlan.followUps(after: step, role: role, userID: userID, records: ids, changed: changed)
             }
+        }
+        return true
+    }
+
+    /// The patients booked into the doctor's current projects, from the mirror.
+    func currentPatients(now: Date) async -> [Int] {
+        guard role == .doctor else { return [] }
+        var patients: [Int] = []
+        for project in await currentProjects(now: now) {
+            let query = MirrorQuery(.diagnoses, filters: [.init("project_id", .equal, .integer(project))], limit: 500)
+            for row in (try? await store.query(query))?.rows ?? [] {
+                let record = MirroredRecord.decoding(.diagnoses, id: row.id, raw: row.raw, context: [:])
+                if case .integer(let patient)? = record.columns["patient_id"], !patients.contains(patient) { patients.append(patient) }
+            }
+        }
+        return patients
+    }
+
+    /// The projects of the patient's bookings that stand and are today or later, from the mirror.
+    func currentBookedProjects(now: Date) async -> [Int] {
+        guard role == .patient else { return [] }
+        let query = MirrorQuery(
+            .diagnoses,
+            filters: [
+                .init("visit_time", .greaterOrEqual, .text(Self.apiDate(now))),
+                .init("verify_status", .equal, .integer(BookingStatus.booked.rawValue)),
+            ], list: PullPlan.patientBookings.listKey, limit: 500)
+        let decoder = JSONValueDecoder()
+        return ((try? await store.query(query))?.rows ?? []).compactMap { row in
+            (try? decoder.decode(Diagnosis.self, from: row.raw))?.casebook?.projectID
         }
     }
 
@@ -126,7 +168,8 @@ public actor Puller {
             do {
                 let written = try await store.write(page.records, list: step.listKey, offset: ids.count, now: now())
                 report.entries += written.entries
-                ids += page.records.map(\.id)
+                // A page may bring records of another collection besides (a home page with its banners).
+                ids += page.records.filter { $0.collection == step.collection }.map(\.id)
                 changed.formUnion(written.entries.map(\.recordID))
                 // A server that ignores `current_page` answers page 1 again: stop there, and do
                 // not take the list as complete.

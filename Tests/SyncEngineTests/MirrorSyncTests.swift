@@ -52,8 +52,13 @@ struct MirrorSyncTests {
             let second = await world.puller.pullAll()
             #expect(second.entries.isEmpty, "nothing changed upstream: \(second.entries)")
             #expect(try await world.store.lastSeq() == seq)
-            // The plan's minimum: one request per list (each fits one page), one per project's patients.
-            let minimum = PullPlan.steps(for: .doctor, userID: me).count + projects.count
+            // The plan's minimum: one request per list (each fits one page), one per project's
+            // patients, one per region with regions under it, one per patient booked today or later.
+            let regions = try await world.upstream("SELECT id FROM city WHERE parent_id = 0 OR parent_id IN (SELECT id FROM city WHERE parent_id = 0)")
+            let booked = try await world.upstream(
+                "SELECT DISTINCT user_id FROM diagnosis JOIN project ON project.id = project_id WHERE project.doctor_id = ? AND project.date >= date('now', '+8 hours')",
+                [me])
+            let minimum = PullPlan.steps(for: .doctor, userID: me).count + projects.count + regions.count + booked.count
             #expect(second.requests == minimum && second.requests < first.requests)
         }
     }
@@ -188,12 +193,19 @@ struct MirrorSyncTests {
         }
     }
 
-    @Test("a follow removed upstream is deleted from the mirror")
+    @Test("a follow removed upstream leaves the follow list; a person no list holds any more is deleted from the mirror")
     func followRemoved() async throws {
         try await SyncWorld.withRunning("13800000021", .patient) { world in
             _ = await world.puller.pullAll()
             let doctor = try #require(try await world.upstream("SELECT doctor_id FROM follow WHERE user_id = ?", [world.userID]).min())
+            let follows = PullStep(.patientFollows, into: .users, paging: .complete).listKey
             #expect(await world.client.call(.unfollow, path: ["id": String(doctor)], as: EmptyPayload.self).isSuccess)
+            _ = await world.puller.pullAll()
+            #expect(try await !world.store.members(of: follows, collection: .users).contains(doctor))
+            // The doctor directory still holds the doctor; once it does not either (an unnamed
+            // account is not listed), the record goes.
+            #expect(try await world.mirrored(.users).contains(doctor))
+            try await world.running.database.write { db in try db.execute(sql: "UPDATE user SET real_name = NULL WHERE id = ?", arguments: [doctor]) }
             let report = await world.puller.pullAll()
             #expect(report.entries.contains { $0.collection == .users && $0.recordID == doctor && $0.operation == .delete })
             #expect(try await !world.mirrored(.users).contains(doctor))

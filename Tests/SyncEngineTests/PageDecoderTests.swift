@@ -45,11 +45,31 @@ struct PageDecoderTests {
         #expect(bound.records.map { $0.columns["role"] } == [.integer(1), .integer(1)])
     }
 
-    @Test("banners are read out of the homepage aggregate")
+    @Test("banners are read out of the homepage aggregate, which is kept whole as the home page")
     func banners() throws {
         let body = #"{"error_code": 0, "data": {"banner": [{"id": 3, "title": "义诊周", "jump_mode": 0}], "news": [], "project_list": []}}"#
         let page = try PageDecoder.decode(Data(body.utf8), for: PullStep(.patientHomepage, into: .banners, paging: .single), role: .patient)
-        #expect(page.records.map(\.id) == [3] && page.records[0].raw["title"] == "义诊周")
+        #expect(page.records.map(\.collection) == [.banners, .pages] && page.records.map(\.id) == [3, MirrorPage.home.rawValue])
+        #expect(page.records[0].raw["title"] == "义诊周" && page.records[1].raw["project_list"] == [])
+    }
+
+    @Test("a personal centre is kept whole without the profile's token; visits come as a bare array; an empty casebook is none")
+    func pagesVisitsCasebooks() throws {
+        let center = #"{"error_code": 0, "data": {"user_info": {"id": 5, "real_name": "赵明", "token": "secret-token"}, "msg_count": 2}}"#
+        let page = try PageDecoder.decode(
+            Data(center.utf8), for: PullStep(.patientCenter, into: .pages, paging: .single, page: .center), role: .patient)
+        #expect(page.records.map(\.id) == [MirrorPage.center.rawValue] && page.records[0].raw["user_info"]?["token"] == nil)
+        #expect(page.records[0].raw["msg_count"] == 2)
+        let visits =
+            #"{"error_code": 0, "data": [{"id": 2, "user_id": 8, "doctor_user_id": 6, "project_id": 14, "status": 3, "visit_time": "2018-04-01 08:30:00", "casebook": {"id": 1, "content": "123"}}], "error_message": ""}"#
+        let visit = try PageDecoder.decode(
+            Data(visits.utf8), for: PullStep(.patientDiagnosisRecords, path: ["id": "8"], into: .visits, paging: .single), role: .doctor)
+        #expect(visit.records.map(\.id) == [2] && visit.records[0].columns["patient_id"] == .integer(8) && visit.records[0].columns["doctor_id"] == .integer(6))
+        let none = #"{"error_code": 0, "data": [], "error_message": ""}"#
+        let casebook = PullStep(.projectCasebook, path: ["id": "4"], into: .casebooks, paging: .single, projectID: 4)
+        #expect(try PageDecoder.decode(Data(none.utf8), for: casebook, role: .patient).records.isEmpty)
+        let one = #"{"error_code": 0, "data": {"id": 9, "user_id": 8, "content": "头晕", "photo": ["http://img.example/a.jpg"]}}"#
+        #expect(try PageDecoder.decode(Data(one.utf8), for: casebook, role: .patient).records.first?.columns["project_id"] == .integer(4))
     }
 
     @Test("a refusal or a broken body is an error, never an empty page")

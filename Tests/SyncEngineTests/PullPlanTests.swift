@@ -47,4 +47,50 @@ struct PullPlanTests {
         #expect(PullStep(.newsList, path: ["type": "2"], into: .news, paging: .newestFirst).listKey == "GET /news/2/list")
         #expect(PullStep(.patientDiagnoses, parameters: ["type": 4], into: .diagnoses, paging: .complete).listKey == "GET /custom/diagnoses?type=4")
     }
+
+    @Test("a follow-up is never colder than its step, so a pull of one tier never waits on a colder list", arguments: UserRole.allCases)
+    func followUpsAreNotColder(_ role: UserRole) {
+        var queue = PullPlan.steps(for: role, userID: 1)
+        var seen = 0
+        while !queue.isEmpty, seen < 200 {
+            let step = queue.removeFirst()
+            seen += 1
+            for followUp in PullPlan.followUps(after: step, role: role, userID: 1, records: [11, 12], changed: [11, 12]) {
+                #expect(followUp.tier <= step.tier, "\(followUp) (\(followUp.tier)) after \(step) (\(step.tier))")
+                #expect(followUp.endpoint.roles.contains(role), "\(role) may not call \(followUp)")
+                queue.append(followUp)
+            }
+        }
+        #expect(queue.isEmpty, "follow-ups end")
+    }
+
+    @Test("regions: provinces, their cities, the cities' counties, and no deeper")
+    func regionTree() {
+        let provinces = PullPlan.steps(for: .patient, userID: 1).first { $0.endpoint == .cities }
+        #expect(provinces?.listKey == "GET /city" && provinces?.parentID == 0)
+        let cities = provinces.map { PullPlan.followUps(after: $0, role: .patient, userID: 1, records: [110000], changed: []) } ?? []
+        #expect(cities.map(\.listKey) == ["GET /city?parent_id=110000"] && cities.first?.parentID == 110000)
+        let counties = cities.first.map { PullPlan.followUps(after: $0, role: .patient, userID: 1, records: [111000], changed: []) } ?? []
+        #expect(counties.map(\.listKey) == ["GET /city?parent_id=111000"])
+        #expect(counties.first.map { PullPlan.followUps(after: $0, role: .patient, userID: 1, records: [111010], changed: []) }?.isEmpty == true)
+    }
+
+    @Test("the doctor directory leads to each doctor's newest reviews for patients and assistants, not for doctors")
+    func reviews() {
+        let directory = PullStep(.doctors, into: .users, paging: .complete, tier: .cold)
+        for role in [UserRole.patient, .assistant] {
+            let reviews = PullPlan.followUps(after: directory, role: role, userID: 1, records: [3], changed: [])
+            #expect(reviews.map(\.listKey) == ["GET /doctor/3/comment"] && reviews.first?.doctorID == 3 && reviews.first?.paging == .newestFirst)
+        }
+        #expect(PullPlan.followUps(after: directory, role: .doctor, userID: 1, records: [3], changed: []).isEmpty)
+    }
+
+    @Test("the clinic day: a doctor reads each booked patient's visits, a patient each booking's casebook")
+    func clinicDay() {
+        let visits = PullPlan.clinicDay(role: .doctor, patients: [21, 22], bookedProjects: [])
+        #expect(visits.map(\.listKey) == ["GET /all_diagnoses/21", "GET /all_diagnoses/22"] && visits.allSatisfy { $0.tier == .warm })
+        let casebooks = PullPlan.clinicDay(role: .patient, patients: [], bookedProjects: [5])
+        #expect(casebooks.map(\.listKey) == ["GET /project/5/casebook"] && casebooks.first?.projectID == 5)
+        #expect(PullPlan.clinicDay(role: .assistant, patients: [1], bookedProjects: [1]).isEmpty)
+    }
 }
