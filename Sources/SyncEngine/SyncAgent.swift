@@ -273,13 +273,16 @@ public actor SyncAgent {
         try? await store.markSynced("owner", at: Date(), cursor: context.account)
     }
 
-    /// Logs out: the loops stop, the stored session is forgotten, the upstream is told
+    /// Logs out: sends under way get their answers, the loops stop, the stored session is forgotten, the upstream is told
     /// (`/logout`, best effort). Queued mutations stay queued for the account's next login.
     /// With `wipe`, everything the database holds of the account but those queued mutations is
     /// removed, so the next person at a shared kiosk finds nothing of it (``MirrorStore/wipe(account:)``).
     @discardableResult
     public func logout(wipe: Bool = false) async -> WipeReport? {
         relogin?.cancel()
+        // A send under way gets its answer first (within the request timeout): cancelled, it
+        // would be unknown and settle for minutes before the account's next login may resend it.
+        await replayer?.quiesce(within: client.configuration.requestTimeout)
         await endLoops()
         _ = await client.call(.logout, as: JSONValue.self)
         await client.forgetSession()

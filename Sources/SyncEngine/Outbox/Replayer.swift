@@ -39,6 +39,11 @@ public actor Replayer {
     private var sleeper: Task<Void, Never>?
     private var idle: CheckedContinuation<Void, Never>?
     public private(set) var isPausedForLogin = false
+    /// Entries being sent or checked now, and who waits for there to be none (``quiesce(within:)``).
+    private var working = 0
+    private var quiet: [CheckedContinuation<Void, Never>] = []
+    /// Set by ``quiesce(within:)``: the session is ending, nothing new starts.
+    private var isQuiescing = false
     /// No send before this instant: the link failed.
     private var linkDownUntil: ContinuousClock.Instant?
     private var linkWasDown = false
@@ -77,6 +82,35 @@ public actor Replayer {
     public func linkRestored() async {
         guard linkDownUntil != nil || linkWasDown else { return }
         await restoreLink()
+    }
+
+    /// Starts nothing more and waits, at most `timeout`, for the sends and checks under way to
+    /// get their answers. Before a logout: a send cancelled in flight would be unknown, and wait
+    /// out its settle time before anything may be sent again for it (docs/outbox.md).
+    public func quiesce(within timeout: Duration) async {
+        isQuiescing = true
+        guard working > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.untilQuiet() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func untilQuiet() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if working == 0 || Task.isCancelled { continuation.resume() } else { quiet.append(continuation) }
+            }
+        } onCancel: {
+            Task { await self.resumeQuiet() }
+        }
+    }
+
+    private func resumeQuiet() {
+        for continuation in quiet { continuation.resume() }
+        quiet = []
     }
 
     /// Runs until the task is cancelled. Entries found in flight become unknown first.
@@ -128,7 +162,7 @@ public actor Replayer {
 
     /// Entries ready now that this turn has not worked on; none while sending is held.
     private func readyEntries(limit: Int, excluding worked: Set<Int>) async -> [OutboxEntry] {
-        guard !isPausedForLogin, !isLinkHeld(), !Task.isCancelled else { return [] }
+        guard !isPausedForLogin, !isQuiescing, !isLinkHeld(), !Task.isCancelled else { return [] }
         do {
             return try await store.readyOutboxEntries(account: context.account, now: Date(), limit: limit, excluding: worked)
         } catch {
@@ -161,7 +195,12 @@ public actor Replayer {
     // MARK: - One entry
 
     private func work(on entry: OutboxEntry) async {
-        guard !isPausedForLogin, !isLinkHeld() else { return }
+        guard !isPausedForLogin, !isQuiescing, !isLinkHeld() else { return }
+        working += 1
+        defer {
+            working -= 1
+            if working == 0 { resumeQuiet() }
+        }
         guard let mutation = Self.decode(entry) else {
             await record(entry, .reject(errorCode: nil, message: "the stored mutation cannot be read by this version"))
             return

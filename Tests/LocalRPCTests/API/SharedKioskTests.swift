@@ -209,6 +209,22 @@ struct SharedKioskTests {
         }
     }
 
+    @Test("a logout lets a send under way get its answer: the entry is applied, not left unknown to settle")
+    func logoutWaitsForASendUnderWay() async throws {
+        try await AgentWorld.with { world in
+            let client = try await world.client()
+            try await Self.logIn(client, Self.doctor, until: "projects")
+            await world.running.server.faults.add(FaultRule(.delay, method: "POST", path: "/chat", times: 1, delayMilliseconds: 1500))
+            let patientID = try #require(try await world.upstream("SELECT id FROM user WHERE phone = '13800000021' AND type = 1").first)
+            let message = try Self.mutationID(try await client.result("chat.send", ["to_user_id": .integer(patientID), "content": "慢一点的回复"], id: 2))
+            try await Self.until { try await client.result("outbox.get", ["mutation_id": .integer(message)], id: 3)["state"] == "in_flight" }
+            #expect(try await client.result("session.logout", id: 4) == true)
+            #expect(try await world.agent.store.outboxEntry(message)?.state == .applied)
+            #expect(try await world.running.database.count("chat_message", where: "content = '慢一点的回复'") == 1)
+            await client.close()
+        }
+    }
+
     static let configuredDoctor = SyncAgent.Credentials(phone: "13800000001", password: "demo123", role: .doctor)
 
     /// Waits until `holds`, checking every 20 ms, or fails after `timeout`.
