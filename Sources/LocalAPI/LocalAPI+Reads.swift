@@ -27,7 +27,8 @@ extension LocalAPI {
     ]
 
     func readMethods() -> [RPCMethod] {
-        projectAndDiagnosisReads() + conversationReads() + peopleReads() + referenceReads()
+        projectAndDiagnosisReads() + conversationReads() + peopleReads() + referenceReads() + directoryReads() + pageReads()
+            + onlineReads()
     }
 
     /// Projects and their bookings (diagnoses).
@@ -41,6 +42,8 @@ extension LocalAPI {
                     .optional("from_date", RPCSchema.string(description: "yyyy-MM-dd, inclusive")),
                     .optional("to_date", RPCSchema.string(description: "yyyy-MM-dd, inclusive")),
                     .optional("status", RPCSchema.integer(description: "1 active, 0 cancelled")),
+                    .optional("doctor_id", RPCSchema.integer(description: "only this doctor's clinics")),
+                    .optional("special_project_id", RPCSchema.integer(description: "only the clinics of this special project")),
                     .optional("descending", RPCSchema.boolean(description: "latest first")),
                 ]
             ) { params in
@@ -54,6 +57,10 @@ extension LocalAPI {
                 if let from = try params.optionalString("from_date") { query.filters.append(.init("date", .greaterOrEqual, .text(from))) }
                 if let to = try params.optionalString("to_date") { query.filters.append(.init("date", .lessOrEqual, .text(to))) }
                 if let status = try params.optionalInt("status") { query.filters.append(.init("status", .equal, .integer(status))) }
+                if let doctor = try params.optionalInt("doctor_id") { query.filters.append(.init("doctor_id", .equal, .integer(doctor))) }
+                if let special = try params.optionalInt("special_project_id") {
+                    query.list = PullStep(.specialProjectProjects, path: ["id": String(special)], into: .projects, paging: .complete).listKey
+                }
                 return query
             },
             get("projects.get", "One project.", .projects, id: "project_id"),
@@ -71,14 +78,27 @@ extension LocalAPI {
                 return query
             },
             list(
-                "diagnoses.list", "Diagnoses (bookings) by status, latest first.", .diagnoses,
+                "diagnoses.list",
+                "Diagnoses (bookings) by status, latest first; a patient's scope picks those awaiting its rating or its refunds.",
+                .diagnoses,
                 params: [
+                    .optional("scope", RPCSchema.enumeration(Array(Self.diagnosisScopes.keys).sorted() + ["all"])),
                     .optional("status", RPCSchema.integer(description: "1 waiting, 2 not seen, 3 seen")),
                     .optional("verify_status", RPCSchema.integer(description: "1 booked, 2 rejected, 3 cancelled")),
                     .optional("patient_id", RPCSchema.integer()),
+                    .optional("project_id", RPCSchema.integer()),
                 ]
             ) { params in
                 var query = MirrorQuery(.diagnoses, sort: "id", descending: true)
+                if let scope = try params.optionalString("scope"), scope != "all" {
+                    guard let step = Self.diagnosisScopes[scope] else {
+                        throw RPCError.invalidParams(
+                            field: "scope", problem: "must be one of all, \(Self.diagnosisScopes.keys.sorted().joined(separator: ", "))")
+                    }
+                    try await requireRole(step.endpoint.roles, "diagnoses.list with scope \(scope)")
+                    query.list = step.listKey
+                }
+                if let project = try params.optionalInt("project_id") { query.filters.append(.init("project_id", .equal, .integer(project))) }
                 if let status = try params.optionalInt("status") { query.filters.append(.init("status", .equal, .integer(status))) }
                 if let status = try params.optionalInt("verify_status") { query.filters.append(.init("verify_status", .equal, .integer(status))) }
                 if let patient = try params.optionalInt("patient_id") { query.filters.append(.init("patient_id", .equal, .integer(patient))) }
@@ -153,9 +173,15 @@ extension LocalAPI {
         ]
     }
 
+    /// The patient's lists of its own diagnoses besides all of them, by `diagnoses.list` scope.
+    static let diagnosisScopes: [String: PullStep] = [
+        "awaiting_rating": PullStep(.diagnosesAwaitingComment, into: .diagnoses, paging: .complete),
+        "refunds": PullStep(.refundDiagnoses, into: .diagnoses, paging: .complete),
+    ]
+
     /// The logged-in role, if it is one of `roles`.
     @discardableResult
-    private func requireRole(_ roles: Set<UserRole>, _ method: String) async throws -> UserRole {
+    func requireRole(_ roles: Set<UserRole>, _ method: String) async throws -> UserRole {
         guard let context = await agent.mutationContext else { throw RPCError.notLoggedIn() }
         guard roles.contains(context.role) else {
             throw RPCError.roleNotAllowed("\(method) is for the \(roles.map(Self.roleName).sorted().joined(separator: " and ")) role")
@@ -164,7 +190,7 @@ extension LocalAPI {
     }
 
     /// A paged list method over one query.
-    private func list(
+    func list(
         _ name: String, _ summary: String, _ collection: MirrorCollection, params: [RPCMethod.Param],
         query: @escaping @Sendable (RPCParams) async throws -> MirrorQuery
     ) -> RPCMethod {
@@ -179,7 +205,7 @@ extension LocalAPI {
     }
 
     /// A method reading one record by id.
-    private func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
+    func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
         RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
             params, context in
             let recordID = try params.requiredInt(id)

@@ -18,6 +18,13 @@ extension RPCError {
             upstreamErrorMessage: upstreamMessage)
     }
 
+    /// The upstream refused an online read (an unknown order, a user it does not show).
+    static func upstreamRefused(upstreamMessage: String?, upstreamCode: Int?) -> RPCError {
+        .application(
+            code: -32015, message: "the upstream refused the read", kind: "upstream_refused", retryable: false, upstreamErrorCode: upstreamCode,
+            upstreamErrorMessage: upstreamMessage)
+    }
+
     static func sessionExpired() -> RPCError {
         .application(code: -32011, message: "the session expired: log in again", kind: "session_expired", retryable: false)
     }
