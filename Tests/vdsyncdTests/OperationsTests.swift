@@ -15,23 +15,24 @@ struct OperationsTests {
             import sys, json
             from prometheus_client.parser import text_string_to_metric_families
             out = {}
-            for family in text_string_to_metric_families(sys.stdin.read()):
+            for family in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()):
                 for s in family.samples:
                     out[s.name + "{" + ",".join(k + "=" + v for k, v in sorted(s.labels.items())) + "}"] = s.value
             print(json.dumps(out))
             """
+        // The text goes in a file, not down a pipe: a parser that fails to start (prometheus_client
+        // missing) is then a clear failure, not a write into a closed pipe.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).prom")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
+        process.arguments = ["python3", "-c", script, file.path]
         let output = Pipe()
         let errors = Pipe()
-        process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
