@@ -15,6 +15,7 @@ enum MirrorSchema {
         migrator.registerMigration("v4-outbox-settle", migrate: migrateV4OutboxSettle)
         migrator.registerMigration("v5-accounts", migrate: migrateV5Accounts)
         migrator.registerMigration("v6-reads", migrate: migrateV6Reads)
+        migrator.registerMigration("v7-search", migrate: migrateV7Search)
         return migrator
     }
 
@@ -243,5 +244,12 @@ enum MirrorSchema {
                     job_position = json_extract(raw, '$.job_position'), score = CAST(json_extract(raw, '$.score') AS TEXT)
                 WHERE json_valid(raw) AND json_type(raw, '$.departments') IS NOT NULL
                 """)
+    }
+
+    /// Offline search (docs/local-api.md, `search`): the FTS5 index of names and text and the
+    /// record each of its rows is. Its triggers are not part of the migration: they follow
+    /// ``SearchIndex/sources`` and are installed, with the index filled, when the store opens.
+    private static func migrateV7Search(_ db: Database) throws {
+        try SearchIndex.createTables(db)
     }
 }

@@ -18,7 +18,8 @@ public struct WipeReport: Sendable, Hashable {
 
 extension MirrorStore {
     /// Wipes what the database holds of `account`, for a logout at a shared kiosk: every
-    /// mirrored record, list, shadow and overlay, the sync state, the change journal, the
+    /// mirrored record, list, shadow and overlay, the search index (its triggers empty it, and it
+    /// is rebuilt so that its segments keep nothing), the sync state, the change journal, the
     /// session, and the account's finished outbox entries. Only its unfinished entries stay, to
     /// be sent at its next login (docs/configuration.md, "Shared kiosks").
     ///
@@ -38,6 +39,7 @@ extension MirrorStore {
                     try db.execute(sql: "DELETE FROM \(collection.table.quotedDatabaseIdentifier)")
                     report.records += db.changesCount
                 }
+                try SearchIndex.purgeRemnants(db)
                 try db.execute(sql: "DELETE FROM change_journal")
                 report.journalEntries = db.changesCount
                 try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state; DELETE FROM session")

@@ -35,6 +35,8 @@ public final class MirrorStore: Sendable {
             }
         }
         try migrator.migrate(pool)
+        // The search triggers follow this build's list of what is indexed (a no-op when unchanged).
+        try pool.write { db in try SearchIndex.install(db) }
         // SQLite gives the WAL and shared-memory files the database file's mode; make sure.
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
