@@ -40,7 +40,7 @@ public struct LocalAPI: Sendable {
     /// Every method, ready to serve.
     public func registry() throws -> RPCRegistry {
         try RPCRegistry(
-            statusMethods() + accountMethods() + readMethods() + mutationMethods() + outboxMethods() + changeMethods()
+            statusMethods() + accountMethods() + readMethods() + searchMethods() + mutationMethods() + outboxMethods() + changeMethods()
                 + operationMethods())
     }
 
