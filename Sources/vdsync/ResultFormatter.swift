@@ -31,6 +31,7 @@ public enum ResultFormatter {
         case "sync.now": return "sync requested: \(JSONText.cell(result))\n"
         case "rpc.discover": return methods(result)
         case "outbox.list": return outboxTable(result)
+        case "search": return searchTable(result)
         case "outbox.get", "outbox.retry", "outbox.discard": return keyValues(result)
         case "changes.subscribe": return "subscribed \(JSONText.cell(result["subscription"])) at seq \(JSONText.cell(result["seq"]))\n"
         default: break
@@ -140,6 +141,24 @@ public enum ResultFormatter {
         var text = items.isEmpty ? "" : table.render()
         text += "\(items.count) of \(JSONText.cell(result["total"]))"
         if items.contains(where: { $0["pending"] == true }) { text += "; * changed by pending mutations" }
+        return text + "\n"
+    }
+
+    /// Search hits: what each was found as, and the name or text that identifies it.
+    static func searchTable(_ result: JSONValue) -> String {
+        guard case .array(let hits)? = result["items"] else { return JSONText.pretty(result) + "\n" }
+        var table = ResultTable(headers: ["KIND", "ID", "P", "FOUND", "DETAIL"])
+        for hit in hits {
+            let record = hit["record"]
+            let found =
+                ["real_name", "user_info.real_name", "name", "hospital_info.name", "content"].lazy.map { JSONText.cell(JSONText.value(record, at: $0)) }
+                .first { !$0.isEmpty } ?? ""
+            let detail = ["visit_time", "date", "addr", "hospital"].lazy.map { JSONText.cell(JSONText.value(record, at: $0)) }.first { !$0.isEmpty } ?? ""
+            table.rows.append([JSONText.cell(hit["kind"]), JSONText.cell(hit["id"]), hit["pending"] == true ? "*" : "", found, detail])
+        }
+        var text = hits.isEmpty ? "" : table.render()
+        text += "\(hits.count) of \(JSONText.cell(result["total"]))"
+        if hits.contains(where: { $0["pending"] == true }) { text += "; * changed by pending mutations" }
         return text + "\n"
     }
 
