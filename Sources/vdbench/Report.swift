@@ -20,6 +20,8 @@ struct Resources: Codable, Sendable {
     /// The same mirror with synthetic diagnoses added (``SyntheticDiagnoses``), restarted over
     /// and read whole through the socket.
     var synthetic: SyntheticFigures?
+    /// Part 6: search over that mirror (``SearchBench``).
+    var search: SearchFigures?
 }
 
 struct SyntheticFigures: Codable, Sendable {
@@ -132,6 +134,15 @@ struct Results: Codable, Sendable {
                         name: "peak RSS, large world mirrored", target: "< 100 MB (with 100,000 diagnoses)",
                         measured: "\(mb(resources.peakRSSBytes)) with \(resources.records) records", met: false))
             }
+            if let search = resources.search {
+                let indexed = search.queries.filter(\.indexed)
+                let worst = indexed.map(\.ours.latency.p99Milliseconds).max() ?? .infinity
+                targets.append(
+                    Target(
+                        name: "search p99 through the socket", target: "< 20 ms (100,000 diagnoses)",
+                        measured: String(format: "%.2f ms over %d diagnoses (worst of %d indexed queries)", worst, search.diagnosesMirrored, indexed.count),
+                        met: worst < 20 && search.diagnosesMirrored >= 100_000))
+            }
             targets.append(
                 Target(
                     name: "READY=1 after start", target: "< 1 s",
@@ -159,7 +170,7 @@ struct Results: Codable, Sendable {
                 "| scale:\(sync.projects) | \(sync.records) | \(sync.requests) | \(f(sync.oursSeconds)) | \(f(sync.oursRecordsPerSecond, 0)) | \(f(sync.floorSeconds)) | \(f(sync.baselineSeconds)) | \(sync.baselineRecords) | \(f(sync.ratioToFloor))× | \(f(sync.speedupOverBaseline))× | \(f(sync.oursCPUSeconds)) / \(f(sync.floorCPUSeconds)) / \(f(sync.baselineCPUSeconds)) |"
             )
         }
-        out += idleSection() + outboxSection() + readsSection() + resourcesSection()
+        out += idleSection() + outboxSection() + readsSection() + resourcesSection() + searchSection()
         out.append("")
         out.append("**Targets** (reported, never asserted)")
         out.append("")
@@ -253,6 +264,25 @@ struct Results: Codable, Sendable {
             out.append("|---:|---:|---:|---:|---:|---:|")
             out.append(
                 "| \(synthetic.diagnosesMirrored) | \(mb(synthetic.databaseBytes)) | \(ms(synthetic.readySeconds)) | \(synthetic.diagnosesRead) | \(f(synthetic.readSeconds)) | \(mb(synthetic.peakRSSBytes)) |"
+            )
+        }
+        return out
+    }
+
+    /// Part 6: search over the mirror with the synthetic diagnoses.
+    private func searchSection() -> [String] {
+        guard let search = resources?.search else { return [] }
+        var out: [String] = []
+        out.append("")
+        out.append(
+            "**6. Search** over \(search.diagnosesMirrored) diagnoses (`search`, default page of 50, one client, one request after another; floor = the same `MirrorStore.search` in-process on the same file: the SQL through GRDB, no socket, no JSON)"
+        )
+        out.append("")
+        out.append("| query | indexed | hits | ours p50 ms | ours p99 ms | floor p50 ms | floor p99 ms | ours / floor p99 |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for query in search.queries {
+            out.append(
+                "| \(query.label) | \(query.indexed ? "yes" : "no (scan)") | \(query.hits) | \(f(query.ours.latency.p50Milliseconds)) | \(f(query.ours.latency.p99Milliseconds)) | \(f(query.floor.latency.p50Milliseconds)) | \(f(query.floor.latency.p99Milliseconds)) | \(f(query.p99Ratio))× |"
             )
         }
         return out

@@ -13,15 +13,25 @@ struct Snapshot {
         defer { try? queue.close() }
         return try queue.read { db in
             var snapshot = Snapshot()
-            let names = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'")
-            for name in names {
+            // A virtual table (the search index) is seen through its shadow tables, which are
+            // ordinary tables; some of those have no rowid, and their rows are keyed by content.
+            let tables = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT name, sql LIKE '%WITHOUT ROWID%' AS keyed FROM sqlite_master
+                    WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+                    """)
+            for table in tables {
+                let name: String = table["name"]
+                let withoutRowid: Bool = table["keyed"]
                 var rows: [Int64: Int] = [:]
-                let cursor = try Row.fetchCursor(db, sql: "SELECT rowid AS bench_rowid, * FROM \(name.quotedDatabaseIdentifier)")
+                let select = withoutRowid ? "SELECT 0 AS bench_rowid, *" : "SELECT rowid AS bench_rowid, *"
+                let cursor = try Row.fetchCursor(db, sql: "\(select) FROM \(name.quotedDatabaseIdentifier)")
                 while let row = try cursor.next() {
                     var hasher = Hasher()
                     for value in row.databaseValues.dropFirst() { hasher.combine(value) }
-                    rows[row["bench_rowid"]] = hasher.finalize()
+                    let hash = hasher.finalize()
+                    rows[withoutRowid ? Int64(hash) : row["bench_rowid"]] = hash
                 }
                 snapshot.tables[name] = rows
             }

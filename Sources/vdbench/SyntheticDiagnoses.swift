@@ -21,13 +21,31 @@ enum SyntheticDiagnoses {
         while written < count {
             let batch = (written..<min(count, written + 2_000)).map { index in
                 let id = firstID + index
-                let raw = MergePatch.apply(["id": .integer(id), "sn": .string("S\(id)")], to: template)
+                // Each its own patient's name and phone, so that search (part 6) has text to find.
+                let patient: JSONValue = ["real_name": .string(name(index)), "phone": .string(phone(index))]
+                let raw = MergePatch.apply(["id": .integer(id), "sn": .string("S\(id)"), "user_info": patient], to: template)
                 return MirroredRecord.decoding(.diagnoses, id: id, raw: raw, context: [:])
             }
             _ = try await store.write(batch, list: list, offset: written)
             written += batch.count
         }
         return try await store.query(MirrorQuery(.diagnoses, limit: 1)).total
+    }
+
+    static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
+    static let givenNames = Array("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玲飞鹏辉燕")
+
+    /// The patient's name of the `index`th synthetic diagnosis: 18,000 three-character names,
+    /// each shared by about six of 100,000 diagnoses.
+    static func name(_ index: Int) -> String {
+        let given = givenNames.count
+        return String([surnames[index % surnames.count], givenNames[(index / surnames.count) % given], givenNames[(index / surnames.count / given) % given]])
+    }
+
+    /// Its patient's phone: 139 and eight digits, so that its last four are shared by one
+    /// diagnosis in 10,000.
+    static func phone(_ index: Int) -> String {
+        "139" + String(format: "%08d", index)
     }
 
     /// A diagnosis the mirror holds, or one of the world's when the account has none yet.

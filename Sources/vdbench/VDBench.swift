@@ -104,7 +104,7 @@ struct Run: AsyncParsableCommand {
         // 5. Resources: vdsyncd mirroring the large world as the patient, then restarted over it.
         if parts.contains("resources") {
             log("== resources, scale:\(large)")
-            results.resources = try await resources(world: world, work: work, log: log)
+            results.resources = try await resources(world: world, work: work, duration: readDuration, warmup: readWarmup, log: log)
         }
 
         // 3. Outbox and 4. reads: a doctor's kiosk (today's patients, chat).
@@ -153,7 +153,7 @@ struct Run: AsyncParsableCommand {
 
     // MARK: - Part 5
 
-    func resources(world: World, work: String, log: (String) -> Void) async throws -> Resources {
+    func resources(world: World, work: String, duration: Duration, warmup: Duration, log: (String) -> Void) async throws -> Resources {
         let phone = World.phone(prefix: "139", 0)
         let (token, userID) = try await BenchHTTP.login(world.base, phone: phone, password: World.password, type: UserRole.patient.rawValue)
         _ = token
@@ -193,11 +193,15 @@ struct Run: AsyncParsableCommand {
         log(
             "    with \(mirrored) diagnoses: READY in \(ms(third.readySeconds)), read \(read) in \(String(format: "%.2f", readSeconds)) s, peak RSS \(mb(synthetic.peakRSSBytes))"
         )
+        // 6. Search over that mirror, through the socket and in-process.
+        log("== search over \(mirrored) diagnoses")
+        let search = try await SearchBench.run(
+            socketPath: third.socketPath, databasePath: first.databasePath, mirrored: mirrored, duration: duration, warmup: warmup, log: log)
         return Resources(
             projects: world.projects, records: records, daemonSyncSeconds: synced, peakRSSBytes: afterSync?.peak ?? 0,
             rssAfterSyncBytes: afterSync?.current ?? 0,
             databaseBytes: size, readyEmptySeconds: first.readySeconds, readyMirroredSeconds: second.readySeconds,
-            peakRSSRestartedBytes: restarted?.peak ?? 0, synthetic: synthetic)
+            peakRSSRestartedBytes: restarted?.peak ?? 0, synthetic: synthetic, search: search)
     }
 
     // MARK: - Part 4
