@@ -95,39 +95,64 @@ extension MirrorStore {
     public func search(_ search: MirrorSearch) async throws -> (hits: [SearchHit], total: Int) {
         try search.validate()
         return try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            let order: String
-            var orderArguments: [(any DatabaseValueConvertible)?] = []
-            if let match = search.matchExpression {
-                conditions.append("search_text MATCH ?")
-                arguments.append(match)
-                // Short terms of a longer query only filter what the index found.
-                for term in search.terms where term.unicodeScalars.count < 3 {
-                    conditions.append("(search_text.name LIKE ? ESCAPE '\\' OR search_text.body LIKE ? ESCAPE '\\' OR search_text.phone LIKE ? ESCAPE '\\')")
-                    arguments += Array(repeating: MirrorSearch.likePattern(term), count: 3)
-                }
-                order = "bm25(search_text, \(SearchIndex.weights)), d.docid"
-            } else {
-                for term in search.terms {
-                    conditions.append("(search_text.name LIKE ? ESCAPE '\\' OR search_text.phone LIKE ? ESCAPE '\\')")
-                    arguments += Array(repeating: MirrorSearch.likePattern(term), count: 2)
-                }
-                order = "instr(search_text.name, ?) = 0, length(search_text.name), d.docid"
-                orderArguments.append(search.terms[0])
-            }
-            if !search.kinds.isEmpty {
-                conditions.append("d.kind IN (SELECT value FROM json_each(?))")
-                arguments.append("[" + search.kinds.map { "\"\($0)\"" }.joined(separator: ",") + "]")
-            }
-            let from = "search_text CROSS JOIN search_doc d ON d.docid = search_text.rowid WHERE " + conditions.joined(separator: " AND ")
-            // Cached like a read's statements: a query's shape depends only on how many terms it has.
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(from)"), arguments: StatementArguments(arguments)) ?? 0
-            let found = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT d.collection, d.kind, d.record_id FROM \(from) ORDER BY \(order) LIMIT ? OFFSET ?"),
-                arguments: StatementArguments(arguments + orderArguments + [max(search.limit, 0), max(search.offset, 0)]))
+            let (found, total) = try search.matchExpression.map { try Self.indexed(db, search, $0) } ?? Self.scanned(db, search)
             return (try found.compactMap { try Self.hit(db, $0) }, total)
         }
+    }
+
+    /// A query with a term of 3 characters or more: the trigram index finds, bm25 ranks.
+    private static func indexed(_ db: Database, _ search: MirrorSearch, _ match: String) throws -> (rows: [Row], total: Int) {
+        var conditions = ["search_text MATCH ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [match]
+        // Short terms of a longer query only filter what the index found.
+        for term in search.terms where term.unicodeScalars.count < 3 {
+            conditions.append("(search_text.name LIKE ? ESCAPE '\\' OR search_text.body LIKE ? ESCAPE '\\' OR search_text.phone LIKE ? ESCAPE '\\')")
+            arguments += Array(repeating: MirrorSearch.likePattern(term), count: 3)
+        }
+        if let kinds = kindsCondition(search, &arguments) { conditions.append(kinds) }
+        let from = "search_text CROSS JOIN search_doc d ON d.docid = search_text.rowid WHERE " + conditions.joined(separator: " AND ")
+        // Cached like a read's statements: a query's shape depends only on how many terms it has.
+        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(from)"), arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT d.collection, d.kind, d.record_id FROM \(from) ORDER BY bm25(search_text, \(SearchIndex.weights)), d.docid LIMIT ? OFFSET ?"),
+            arguments: StatementArguments(arguments + [max(search.limit, 0), max(search.offset, 0)]))
+        return (rows, total)
+    }
+
+    /// A query of 1- and 2-character terms only, which the trigram index cannot find: one scan of
+    /// the names and phone digits `search_doc` keeps beside each index row (a narrow table, not
+    /// the index's content), counting every hit in the same pass. Names holding the first term
+    /// come first, shorter before longer.
+    private static func scanned(_ db: Database, _ search: MirrorSearch) throws -> (rows: [Row], total: Int) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        for term in search.terms {
+            conditions.append("(d.name LIKE ? ESCAPE '\\' OR d.phone LIKE ? ESCAPE '\\')")
+            arguments += Array(repeating: MirrorSearch.likePattern(term), count: 2)
+        }
+        if let kinds = kindsCondition(search, &arguments) { conditions.append(kinds) }
+        let whereClause = conditions.joined(separator: " AND ")
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT d.collection, d.kind, d.record_id, COUNT(*) OVER () AS total FROM search_doc d WHERE \(whereClause)
+                    ORDER BY instr(d.name, ?) = 0, length(d.name), d.docid LIMIT ? OFFSET ?
+                    """),
+            arguments: StatementArguments(arguments + [search.terms[0], max(search.limit, 0), max(search.offset, 0)]))
+        if let first = rows.first { return (rows, first["total"]) }
+        // A page past the last hit has no row to carry the count.
+        let total =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM search_doc d WHERE \(whereClause)"), arguments: StatementArguments(arguments)) ?? 0
+        return (rows, total)
+    }
+
+    /// The condition on `kinds`, if any, its argument appended.
+    private static func kindsCondition(_ search: MirrorSearch, _ arguments: inout [(any DatabaseValueConvertible)?]) -> String? {
+        guard !search.kinds.isEmpty else { return nil }
+        arguments.append("[" + search.kinds.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+        return "d.kind IN (SELECT value FROM json_each(?))"
     }
 
     /// The hit of one `search_doc` row: its record as a read shows it, with its pending entries.

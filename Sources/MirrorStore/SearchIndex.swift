@@ -46,6 +46,8 @@ public enum SearchIndex {
                     collection TEXT NOT NULL,
                     kind TEXT NOT NULL,
                     record_id INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    phone TEXT NOT NULL,
                     UNIQUE (collection, record_id, kind)
                 );
                 CREATE VIRTUAL TABLE search_text USING fts5(name, body, phone, tokenize = 'trigram');
@@ -66,8 +68,7 @@ public enum SearchIndex {
         for statement in triggers() { try db.execute(sql: statement) }
         for source in sources {
             let table = source.collection.table.quotedDatabaseIdentifier
-            try db.execute(
-                sql: "INSERT INTO search_doc (collection, kind, record_id) SELECT \(identity(source)), r.id FROM \(table) r WHERE \(source.condition("r"))")
+            try db.execute(sql: docInsert(source, row: "r") + " FROM \(table) r WHERE \(source.condition("r"))")
             try db.execute(sql: textInsert(source, row: "r", join: "JOIN \(table) r ON r.id = d.record_id", match: ""))
         }
         try db.execute(
@@ -115,15 +116,23 @@ public enum SearchIndex {
     /// Statements that index the trigger's `NEW` row as `source`, when it is one.
     private static func addition(_ source: SearchSource) -> [String] {
         [
-            "INSERT INTO search_doc (collection, kind, record_id) SELECT \(identity(source)), NEW.id WHERE \(source.condition("NEW"));",
+            docInsert(source, row: "NEW") + " WHERE \(source.condition("NEW"));",
             textInsert(source, row: "NEW", join: "", match: " AND d.record_id = NEW.id") + ";",
         ]
     }
 
-    /// The index row of each `search_doc` of `source`, its text taken from `row`.
+    /// The `search_doc` row of `row` as `source` (a SELECT without its FROM and WHERE): which
+    /// record it is, with its name and phone digits, which short queries scan.
+    private static func docInsert(_ source: SearchSource, row: String) -> String {
+        let values = source.columnValues(row)
+        return "INSERT INTO search_doc (collection, kind, record_id, name, phone) SELECT \(identity(source)), \(row).id, \(values[0]), \(values[2])"
+    }
+
+    /// The index row of each `search_doc` of `source`: its name and phone digits from there, its
+    /// text from `row`.
     private static func textInsert(_ source: SearchSource, row: String, join: String, match: String) -> String {
         """
-        INSERT INTO search_text (rowid, name, body, phone) SELECT d.docid, \(source.columnValues(row).joined(separator: ", ")) \
+        INSERT INTO search_text (rowid, name, body, phone) SELECT d.docid, d.name, \(source.columnValues(row)[1]), d.phone \
         FROM search_doc d \(join) WHERE d.collection = \(SearchSource.literal(source.collection.rawValue)) \
         AND d.kind = \(SearchSource.literal(source.kind))\(match)
         """

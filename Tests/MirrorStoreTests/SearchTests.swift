@@ -98,6 +98,10 @@ struct SearchTests {
         try await store.write([Self.patient(1, "张伟"), Self.patient(2, "张伟明"), Self.patient(3, "李张伟", phone: "13800000023"), Self.patient(4, "100%_纯\"A")])
         #expect(try await Self.ids(store, "张伟") == [1, 2, 3], "names holding it, shorter names first")
         #expect(try await Self.ids(store, "23") == [3])
+        #expect(try await Self.ids(store, "张伟", limit: 1, offset: 1) == [2])
+        let past = try await store.search(MirrorSearch("张伟", offset: 10))
+        #expect(past.hits.isEmpty && past.total == 3, "a page past the last hit still counts them")
+        #expect(try await Self.ids(store, "张伟", kinds: ["doctors"]).isEmpty)
         await #expect(throws: MirrorSearchError.tooShort(minimum: 2)) { try await store.search(MirrorSearch("张")) }
         await #expect(throws: MirrorSearchError.tooShort(minimum: 2)) { try await store.search(MirrorSearch("  ")) }
         await #expect(throws: MirrorSearchError.self) { try await store.search(MirrorSearch("张伟", kinds: ["nope"])) }
