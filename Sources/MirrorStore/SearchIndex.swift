@@ -36,7 +36,7 @@ public enum SearchIndex {
     /// outweigh a word in a long text.
     static let weights = "10.0, 1.0, 5.0"
 
-    /// The tables, created by the `v6-search` migration. The triggers are not part of it: they
+    /// The tables, created by the `v7-search` migration. The triggers are not part of it: they
     /// follow ``sources`` (``install(_:)``).
     static func createTables(_ db: Database) throws {
         try db.execute(
