@@ -23,6 +23,7 @@ public enum SearchIndex {
         SearchSource(.hospitals, kind: "hospitals", names: ["$.name"], texts: ["$.addr"]),
         SearchSource(.organisations, kind: "organisations", names: ["$.name"], texts: ["$.abstract"]),
         SearchSource(.chatMessages, kind: "messages", names: [], texts: ["$.content"]),
+        SearchSource(.visits, kind: "visits", names: ["$.user.real_name", "$.doctor.real_name"], texts: ["$.diag_result", "$.casebook.content"]),
     ]
 
     /// Every kind, in the order of ``sources``.

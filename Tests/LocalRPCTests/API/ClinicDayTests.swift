@@ -46,7 +46,14 @@ struct ClinicDayTests {
             let clinics = try await Self.items(client, "projects.list", ["scope": "mine", "from_date": .string(Self.todayInChina())])
             #expect(clinics.contains { $0["id"] == .integer(today) }, "today's clinic is listed")
             let bookings = try await Self.items(client, "projects.patients", ["project_id": .integer(today)])
-            let sun = try #require(bookings.first { $0["record"]?["user_info"]?["real_name"] == "孙丽华" }, "孙丽华 is booked today")
+            #expect(bookings.contains { $0["record"]?["user_info"]?["real_name"] == "孙丽华" }, "孙丽华 is booked today")
+            // Found by part of her name, among the bookings.
+            let hits = try await Self.items(client, "search", ["query": "丽华", "kinds": ["diagnoses"]])
+            let todays = Set(bookings.compactMap { $0["id"] })
+            let sun = try #require(hits.first { $0["id"].map(todays.contains) == true }, "her booking of today is among the hits")
+            #expect(sun["record"]?["user_info"]?["real_name"] == "孙丽华")
+            let visitHits = try await Self.items(client, "search", ["query": "孙丽华", "kinds": ["visits"]])
+            #expect(!visitHits.isEmpty, "her earlier visits are found by name too")
             // The casebook comes inside the booking, photos and all.
             #expect(sun["record"]?["casebook_info"]?["content"] == "想复查一下上次的心电图结果。")
             guard case .integer(let patient)? = sun["record"]?["user_info"]?["id"] else { throw UnexpectedReply(reply: sun) }
@@ -73,6 +80,13 @@ struct ClinicDayTests {
             let client = try await world.client()
             try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.assistant, lastStep: "GET /assistant/center")
             let patients = try await Self.items(client, "patients.list")
+            // Each of its patients is found by part of the name.
+            for patient in patients {
+                guard case .string(let name)? = patient["record"]?["real_name"], name.count >= 2 else { continue }
+                let hits = try await Self.items(client, "search", ["query": .string(String(name.suffix(2))), "kinds": ["patients"]])
+                #expect(hits.contains { $0["id"] == patient["id"] }, "\(name) by the end of the name")
+            }
+            #expect(try await Self.items(client, "search", ["query": "建国", "kinds": ["doctors"]]).first?["record"]?["real_name"] == "王建国")
             let upstreamPatients = try await world.upstream(
                 "SELECT patient_id FROM assistant_patient WHERE assistant_id = (SELECT id FROM user WHERE phone = '13800000011')")
             #expect(Set(patients.compactMap { if case .integer(let id)? = $0["id"] { id } else { nil } }) == upstreamPatients)
@@ -106,6 +120,8 @@ struct ClinicDayTests {
                 #expect(!clinics.isEmpty)
             }
             let wang = try #require(try await world.upstream("SELECT id FROM user WHERE phone = '13800000001'").first)
+            let found = try await Self.items(client, "search", ["query": "王建国", "kinds": ["doctors"]])
+            #expect(found.map { $0["id"] } == [.integer(wang)], "a doctor is found by name")
             let reviews = try await Self.items(client, "doctors.reviews", ["doctor_id": .integer(wang)])
             #expect(reviews.contains { $0["record"]?["doctor_comment"] == "排队稍久，但看得很仔细。" })
             let awaiting = try await Self.items(client, "diagnoses.list", ["scope": "awaiting_rating"])
