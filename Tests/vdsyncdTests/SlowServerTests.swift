@@ -36,8 +36,13 @@ struct SlowServerTests {
             defer { first.kill() }
             let mutation = try await world.call("chat.send", ["to_user_id": .integer(patient), "content": .string(text)])
             #expect(mutation["state"] == "queued")
+            // In flight, and vdapi holds it: the one-shot delay rule fired (a send still waiting for
+            // a connection behind the first pull never reached vdapi, and would rightly be sent
+            // again once its settle time is over).
             let inFlight = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
-                (try? await world.status())?["outbox"]?["in_flight"] == 1
+                let held = await world.running.server.faults.rules.isEmpty
+                let status = try? await world.status()
+                return held && status?["outbox"]?["in_flight"] == 1
             }
             #expect(inFlight, "the send is in flight: \(DaemonFailure("", first))")
             first.kill()
