@@ -16,6 +16,7 @@ enum MirrorSchema {
         migrator.registerMigration("v5-accounts", migrate: migrateV5Accounts)
         migrator.registerMigration("v6-reads", migrate: migrateV6Reads)
         migrator.registerMigration("v7-search", migrate: migrateV7Search)
+        migrator.registerMigration("v8-images", migrate: migrateV8Images)
         return migrator
     }
 
@@ -251,5 +252,39 @@ enum MirrorSchema {
     /// ``SearchIndex/sources`` and are installed, with the index filled, when the store opens.
     private static func migrateV7Search(_ db: Database) throws {
         try SearchIndex.createTables(db)
+    }
+
+    /// Pictures offline (docs/configuration.md, "Pictures offline"). The index of the image
+    /// cache lives here, beside the records that name the pictures, rather than in a database
+    /// of its own: it is the account's data like the mirror, so a logout's wipe and an account
+    /// change empty it in the same transaction as the records (and with `secure_delete`), a
+    /// damaged database takes it along into quarantine, and there is one file to back up, check
+    /// and bound. The pictures themselves are files in the state directory (`images/`), named
+    /// by random names: `file` is that name, never a path.
+    ///
+    /// `state`: `waiting` (wanted, not downloaded; `attempts` and `next_attempt_at` say when
+    /// to try again), `cached` (the file holds it), `evicted` (pushed out by the size cap:
+    /// fetched again only when a front end asks for it, so two plans larger than the cap never
+    /// evict each other in turn). `priority` is the planner's (``ImagePlan``) or a front end's;
+    /// `requested` marks an image a front end asked for, kept wanted whatever the plan says.
+    private static func migrateV8Images(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE image_cache (
+                    url TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    requested INTEGER NOT NULL DEFAULT 0,
+                    file TEXT UNIQUE,
+                    bytes INTEGER NOT NULL DEFAULT 0,
+                    content_type TEXT,
+                    last_used REAL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                CREATE INDEX image_cache_due ON image_cache(state, priority DESC, next_attempt_at);
+                CREATE INDEX image_cache_lru ON image_cache(last_used) WHERE state = 'cached';
+                """)
     }
 }

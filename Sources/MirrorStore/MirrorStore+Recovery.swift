@@ -133,6 +133,8 @@ extension MirrorStore {
             // Claims stay: they are the outbox's, and an entry still unresolved must not take a
             // record another entry already took (docs/outbox.md, "Accounts taking turns").
             try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state")
+            // The previous account's pictures: their index goes now, their files with it (SyncAgent).
+            try db.execute(sql: "DELETE FROM image_cache")
             return removed
         }
     }

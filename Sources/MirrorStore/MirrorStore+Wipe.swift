@@ -9,6 +9,8 @@ public struct WipeReport: Sendable, Hashable {
     public var journalEntries = 0
     /// Finished (applied or discarded) outbox entries of the account removed.
     public var finishedEntries = 0
+    /// Rows of the image cache's index removed (the files go with them: ``SyncAgent``).
+    public var images = 0
     /// Unfinished entries of the account kept for its next login.
     public var keptEntries = 0
     /// Whether the write-ahead log was emptied afterwards (false: a reader held it; the deleted
@@ -43,6 +45,9 @@ extension MirrorStore {
                 try db.execute(sql: "DELETE FROM change_journal")
                 report.journalEntries = db.changesCount
                 try db.execute(sql: "DELETE FROM list_member; DELETE FROM shadow; DELETE FROM overlay; DELETE FROM sync_state; DELETE FROM session")
+                // The cache's index: the files themselves are the image fetcher's to remove.
+                try db.execute(sql: "DELETE FROM image_cache")
+                report.images = db.changesCount
                 let finished = "SELECT id FROM outbox WHERE account = ? AND state IN ('applied', 'discarded')"
                 try db.execute(sql: "DELETE FROM outbox_chain WHERE entry_id IN (\(finished))", arguments: [account])
                 try db.execute(sql: "DELETE FROM outbox_blob WHERE entry_id IN (\(finished))", arguments: [account])
