@@ -1,0 +1,225 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Downloads the pictures records name (casebook and result photos, chat photos, avatars) for
+/// the image cache, over its own `HTTPClient`, so that a slow or silent image host never holds a
+/// connection the API's calls wait for.
+///
+/// Guarantees:
+/// - **The token stays with the API.** `X-auth-token` is sent only to the API's own origin
+///   (scheme, host and port of ``UpstreamConfiguration/baseURL``), never to another image host
+///   (an OSS or CDN host in the document's examples). Redirects are followed by hand, at most
+///   ``maximumRedirects``, and each hop decides again: a redirect from the API to a CDN reaches
+///   the CDN without the token.
+/// - **Bounded.** An answer larger than `maximumBytes` is refused as soon as its length says so
+///   or its bytes pass it; connect, read and whole-request timeouts apply.
+/// - **Pictures only.** A 200 answer must be `image/*` (SVG excepted: it can hold scripts);
+///   anything else is refused without reading its body.
+/// - **Quiet.** It logs nothing: the caller logs outcomes without the URL (which may name a
+///   patient's photo) and never the bytes.
+/// - **Clean shutdown.** ``shutdown()`` closes the `HTTPClient`; call it before releasing.
+public final class ImageDownloader: Sendable {
+    /// How one download ended.
+    public enum Outcome: Sendable, Equatable {
+        /// The picture: its content type (without parameters) and bytes.
+        case image(contentType: String, bytes: Data)
+        /// The host answered, but not with a picture that may be kept (not found, not an image,
+        /// too large): tried again only much later.
+        case refused(String)
+        /// It may work later: no connection, a timeout, a server error.
+        case failed(String)
+    }
+
+    public static let maximumRedirects = 3
+
+    private let http: HTTPClient
+    private let apiBaseURL: URL
+    private let maximumBytes: Int
+    private let requestTimeout: Duration
+
+    /// - Parameters:
+    ///   - apiBaseURL: the API's base URL: the only origin the token is sent to.
+    ///   - proxy: the API's proxy, used for image hosts too.
+    ///   - maximumBytes: the largest picture accepted.
+    public init(
+        apiBaseURL: URL, proxy: UpstreamConfiguration.Proxy? = nil, maximumBytes: Int, connectTimeout: Duration = .seconds(5),
+        readTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60)
+    ) {
+        self.apiBaseURL = apiBaseURL
+        self.maximumBytes = maximumBytes
+        self.requestTimeout = requestTimeout
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
+            proxy: proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) })
+        configuration.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// Whether `url` is on the origin of `base`: the same scheme, host and port (default ports
+    /// filled in). Only then may the API's token go with a request.
+    public static func isSameOrigin(_ url: URL, as base: URL) -> Bool {
+        func origin(_ url: URL) -> (String, String, Int)? {
+            guard let scheme = url.scheme?.lowercased(), let host = url.host(percentEncoded: false)?.lowercased(), !host.isEmpty else { return nil }
+            let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+            return (scheme, host, port)
+        }
+        guard let one = origin(url), let other = origin(base) else { return false }
+        return one == other
+    }
+
+    /// Downloads `url`; `token` goes with a request to the API's own origin only.
+    public func download(_ url: URL, token: String?) async -> Outcome {
+        var current = url
+        for _ in 0...Self.maximumRedirects {
+            guard let scheme = current.scheme?.lowercased(), scheme == "http" || scheme == "https" else { return .refused("not an http(s) URL") }
+            var headers = HTTPHeaders([("Accept", "image/*")])
+            if let token, Self.isSameOrigin(current, as: apiBaseURL) { headers.add(name: "X-auth-token", value: token) }
+            let answer = await get(current, headers: headers)
+            switch answer {
+            case .redirect(let location):
+                guard let next = URL(string: location, relativeTo: current)?.absoluteURL else { return .refused("a redirect without a usable location") }
+                current = next
+            case .done(let outcome):
+                return outcome
+            }
+        }
+        return .refused("more than \(Self.maximumRedirects) redirects")
+    }
+
+    /// Closes the `HTTPClient`. Call it once, before releasing the downloader.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    private func get(_ url: URL, headers: HTTPHeaders) async -> ImageDownloaderAnswer {
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: .GET, headers: headers)
+        } catch {
+            return .done(.refused("not a URL that can be requested"))
+        }
+        let recorder = ImageRecorder(maximumBytes: maximumBytes)
+        let task = http.execute(request: request, delegate: recorder, deadline: .now() + TimeAmount(requestTimeout))
+        var failure: (any Error)?
+        do {
+            try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            failure = error
+        }
+        return recorder.answer(error: failure)
+    }
+}
+
+/// One request's answer: a redirect to follow, or how the download ended.
+private enum ImageDownloaderAnswer {
+    case redirect(String)
+    case done(ImageDownloader.Outcome)
+}
+
+/// Reads one answer for ``ImageDownloader``: the head is checked before any byte of the body is
+/// kept (status, content type, declared length), and the body stops at the size limit.
+private final class ImageRecorder: HTTPClientResponseDelegate {
+    typealias Response = Void
+
+    /// Why reading stopped early: the answer is refused, not failed.
+    struct Refusal: Error {
+        let reason: String
+    }
+
+    private struct State {
+        var status: Int?
+        var contentType = ""
+        var location: String?
+        var body = ByteBuffer()
+        var refusal: String?
+    }
+
+    private let state = Mutex(State())
+    private let maximumBytes: Int
+
+    init(maximumBytes: Int) {
+        self.maximumBytes = maximumBytes
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        let status = Int(head.status.code)
+        let type =
+            (head.headers.first(name: "Content-Type") ?? "").split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            } ?? ""
+        let length = head.headers.first(name: "Content-Length").flatMap(Int.init)
+        let refusal: String? =
+            if status == 200, !type.hasPrefix("image/") || type == "image/svg+xml" {
+                "not an image (\(type.isEmpty ? "no content type" : type))"
+            } else if status == 200, let length, length > maximumBytes {
+                "larger than \(maximumBytes) bytes"
+            } else {
+                nil
+            }
+        state.withLock {
+            $0.status = status
+            $0.contentType = type
+            $0.location = head.headers.first(name: "Location")
+            $0.refusal = refusal
+        }
+        return refusal.map { task.eventLoop.makeFailedFuture(Refusal(reason: $0)) } ?? task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let limit = maximumBytes
+        let fits = state.withLock { state -> Bool in
+            guard state.body.readableBytes + buffer.readableBytes <= limit else {
+                state.refusal = "larger than \(limit) bytes"
+                return false
+            }
+            var part = buffer
+            state.body.writeBuffer(&part)
+            return true
+        }
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(Refusal(reason: "too large"))
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
+
+    /// What the answer comes to, once the task has ended (with `error` if it failed).
+    func answer(error: (any Error)?) -> ImageDownloaderAnswer {
+        state.withLock { state in
+            if let refusal = state.refusal { return .done(.refused(refusal)) }
+            if let error { return .done(.failed(Self.describe(error))) }
+            guard let status = state.status else { return .done(.failed("no answer")) }
+            switch status {
+            case 200:
+                return .done(.image(contentType: state.contentType, bytes: Data(state.body.readableBytesView)))
+            case 301, 302, 303, 307, 308:
+                guard let location = state.location else { return .done(.refused("a redirect without a location")) }
+                return .redirect(location)
+            case 408, 425, 429, 500...599:
+                return .done(.failed("HTTP \(status)"))
+            default:
+                return .done(.refused("HTTP \(status)"))
+            }
+        }
+    }
+
+    /// A transport error by its kind, never with a URL.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connect timeout"
+            case .readTimeout: return "read timeout"
+            case .deadlineExceeded: return "request timeout"
+            case .cancelled: return "cancelled"
+            default: return "connection failed"
+            }
+        }
+        return "connection failed"
+    }
+}
