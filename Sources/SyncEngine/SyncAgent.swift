@@ -29,6 +29,8 @@ public actor SyncAgent {
         /// Credentials to log in with at start and again after the session expires; nil to wait
         /// for a login from a front end.
         public var credentials: Credentials?
+        /// The image cache (pictures offline); nil or a cap of 0: pictures are not kept.
+        public var images: ImageFetcher.Configuration?
 
         public init() {}
     }
@@ -75,11 +77,17 @@ public actor SyncAgent {
         public var outboxOtherAccounts: Int
         public var lastErrors: [String]
         public var lastPull: Date?
+        /// The image cache: files, bytes, waiting and failed pictures.
+        public var imageCache = ImageCacheFigures()
+        /// Its size cap in bytes; 0 when pictures are not kept.
+        public var imageCacheCap = 0
     }
 
     public nonisolated let store: MirrorStore
     public nonisolated let client: UpstreamClient
     public nonisolated let outbox: Outbox
+    /// The image cache, when configured: its loop runs beside the pull and replay loops.
+    public nonisolated let images: ImageFetcher?
     private var configuration: Configuration
     private let logger: Logger
     private var context: MutationContext?
@@ -107,6 +115,9 @@ public actor SyncAgent {
         let wake = WakeBox()
         self.outbox = Outbox(store: store) { await wake.fire() }
         self.wakeBox = wake
+        self.images = configuration.images.flatMap {
+            $0.isEnabled ? ImageFetcher(configuration: $0, store: store, client: client, logger: logger) : nil
+        }
     }
 
     private let wakeBox: WakeBox
@@ -269,6 +280,8 @@ public actor SyncAgent {
             } catch {
                 note("mirror not reset: \(type(of: error))")
             }
+            // The previous account's pictures must not stay readable by the next.
+            images?.removeAllFiles()
         }
         try? await store.markSynced("owner", at: Date(), cursor: context.account)
     }
@@ -299,11 +312,17 @@ public actor SyncAgent {
             logger.info("logged out")
             return nil
         }
+        // The pictures first: a crash after this leaves index rows whose files are gone (read as
+        // not cached), never files without the wipe.
+        let imageFiles = images?.removeAllFiles() ?? 0
         do {
             let report = try await store.wipe(account: account)
             logger.info(
                 "logged out and wiped",
-                metadata: ["records": "\(report.records)", "kept_entries": "\(report.keptEntries)", "checkpointed": "\(report.checkpointed)"])
+                metadata: [
+                    "records": "\(report.records)", "kept_entries": "\(report.keptEntries)", "image_files": "\(imageFiles)",
+                    "checkpointed": "\(report.checkpointed)",
+                ])
             return report
         } catch {
             logger.error("logged out, but the wipe failed", metadata: ["error": "\(type(of: error))"])
@@ -336,7 +355,8 @@ public actor SyncAgent {
             outbox: (try? await store.outboxCounts(account: account ?? "")) ?? [:],
             outboxSettling: (try? await store.settlingOutboxEntries(account: account ?? "")) ?? (0, nil),
             outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active),
-            outboxOtherAccounts: (try? await store.unfinishedOutboxEntries(otherThan: account)) ?? 0, lastErrors: lastErrors, lastPull: lastPull)
+            outboxOtherAccounts: (try? await store.unfinishedOutboxEntries(otherThan: account)) ?? 0, lastErrors: lastErrors, lastPull: lastPull,
+            imageCache: await images?.figures() ?? ImageCacheFigures(), imageCacheCap: images?.configuration.maximumBytes ?? 0)
     }
 
     // MARK: - Loops
@@ -352,10 +372,13 @@ public actor SyncAgent {
         self.replayer = replayer
         let events = await service.events()
         let replays = await replayer.events()
+        let images = self.images
         loops = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await service.run() }
                 group.addTask { await replayer.run() }
+                // Pictures download on their own task and HTTP client: never before a pull or a send.
+                if let images { group.addTask { await images.run(userID: context.userID) } }
                 group.addTask {
                     for await event in events { await self.handle(event) }
                 }
@@ -383,6 +406,7 @@ public actor SyncAgent {
                 lastPull = Date()
                 await replayer?.linkRestored()
             }
+            if !report.entries.isEmpty { await images?.replan() }
             _ = try? await store.trimJournal(
                 maxEntries: configuration.journalMaxEntries, maxAge: TimeInterval(configuration.journalMaxAge.components.seconds))
             for failure in report.failures.prefix(3) { note("pull failed: \(failure)") }
