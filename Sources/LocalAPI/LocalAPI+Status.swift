@@ -11,7 +11,7 @@ extension LocalAPI {
 
     private func statusMethod() -> RPCMethod {
         RPCMethod(
-            "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, versions.", access: .read,
+            "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, the image cache, versions.", access: .read,
             result: .init(
                 "status",
                 RPCSchema.object([
@@ -32,6 +32,13 @@ extension LocalAPI {
                     "outbox_other_accounts": RPCSchema.integer(
                         description: "entries of other accounts not yet applied or discarded: they wait for their account's next login"),
                     "last_errors": RPCSchema.array(of: RPCSchema.string()),
+                    "image_cache": RPCSchema.object(
+                        [
+                            "files": RPCSchema.integer(description: "pictures held"), "bytes": RPCSchema.integer(description: "their bytes"),
+                            "cap": RPCSchema.integer(description: "VDSYNC_IMAGE_CACHE_MAX_BYTES; 0: pictures are not kept"),
+                            "waiting": RPCSchema.integer(description: "pictures wanted, not downloaded yet"),
+                            "failed": RPCSchema.integer(description: "of those, pictures whose last download failed (tried again later)"),
+                        ]),
                     "versions": RPCSchema.object(),
                 ]))
         ) { _, _ in
@@ -52,6 +59,7 @@ extension LocalAPI {
                 "outbox_paused_for_login": .bool(status.outboxPausedForLogin),
                 "outbox_other_accounts": .integer(status.outboxOtherAccounts),
                 "last_errors": .array(status.lastErrors.map(JSONValue.string)),
+                "image_cache": Self.imageCacheStatus(status),
                 "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
             ]
         }

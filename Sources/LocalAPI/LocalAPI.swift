@@ -40,7 +40,8 @@ public struct LocalAPI: Sendable {
     /// Every method, ready to serve.
     public func registry() throws -> RPCRegistry {
         try RPCRegistry(
-            statusMethods() + accountMethods() + readMethods() + searchMethods() + mutationMethods() + outboxMethods() + changeMethods()
+            statusMethods() + accountMethods() + readMethods() + searchMethods() + imageMethods() + mutationMethods() + outboxMethods()
+                + changeMethods()
                 + operationMethods())
     }
 

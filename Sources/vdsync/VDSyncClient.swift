@@ -40,7 +40,8 @@ struct VDSyncClient: AsyncParsableCommand {
             Status.self, Report.self, Login.self, Logout.self, AccountCommand.self, Sync.self, Watch.self, Methods.self, Call.self,
             Projects.self, Diagnoses.self, Messages.self, Dialogs.self, Patients.self, Follows.self, Memberships.self,
             Profile.self, Hospitals.self, Organisations.self, NewsCommand.self, Search.self, Outbox.self,
-            Photo.self, DoctorCommand.self, ProjectCommand.self, DiagnosisCommand.self, OrganisationCommand.self, Booking.self, PatientCommand.self, Chat.self,
+            Photo.self, Image.self, DoctorCommand.self, ProjectCommand.self, DiagnosisCommand.self, OrganisationCommand.self, Booking.self, PatientCommand.self,
+            Chat.self,
         ]
     )
 
