@@ -132,6 +132,8 @@ struct Daemon: Service {
         configuration.policy = policy(settings)
         configuration.journalMaxEntries = settings.journalMaxEntries
         configuration.journalMaxAge = settings.journalMaxAge
+        configuration.images = ImageFetcher.Configuration(
+            directory: URL(fileURLWithPath: settings.imageDirectory), maximumBytes: settings.imageCacheMaxBytes)
         return configuration
     }
 
@@ -242,6 +244,7 @@ extension DaemonSettings {
         if journalMaxEntries != other.journalMaxEntries || journalMaxAge != other.journalMaxAge {
             keys.append("\(SettingKey.journalMaxEntries)/\(SettingKey.journalMaxAge)")
         }
+        if imageCacheMaxBytes != other.imageCacheMaxBytes { keys.append(SettingKey.imageCacheMaxBytes.name) }
         if metricsFile != other.metricsFile || metricsInterval != other.metricsInterval {
             keys.append("\(SettingKey.metricsFile)/\(SettingKey.metricsInterval)")
         }

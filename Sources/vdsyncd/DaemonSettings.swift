@@ -36,12 +36,16 @@ struct DaemonSettings: Sendable {
     /// The change journal's bounds.
     var journalMaxEntries: Int
     var journalMaxAge: Duration
+    /// The most bytes the image cache's files take; 0: pictures are not kept.
+    var imageCacheMaxBytes: Int
     /// Where the metrics are written for node_exporter, and how often; nil: not written.
     var metricsFile: String?
     var metricsInterval: Duration
     var stopTimeout: Duration
 
     var databasePath: String { stateDirectory + "/vdsync.sqlite" }
+    /// The image cache's files, beside the database that indexes them.
+    var imageDirectory: String { stateDirectory + "/images" }
 
     /// A setting that cannot be used, named by its key.
     struct Failure: Error, CustomStringConvertible {
@@ -95,7 +99,7 @@ struct DaemonSettings: Sendable {
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
             logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe),
             journalMaxEntries: try values.integer(.journalMaxEntries), journalMaxAge: .seconds(try values.integer(.journalMaxAge)),
-            metricsFile: values.text(.metricsFile),
+            imageCacheMaxBytes: try values.integer(.imageCacheMaxBytes), metricsFile: values.text(.metricsFile),
             metricsInterval: .seconds(try values.integer(.metricsInterval)), stopTimeout: .seconds(try values.integer(.stopTimeout)))
     }
 
@@ -115,7 +119,7 @@ struct DaemonSettings: Sendable {
             .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)", .outboxRate: "\(outboxRate)",
             .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
             .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .journalMaxEntries: "\(journalMaxEntries)",
-            .journalMaxAge: seconds(journalMaxAge), .metricsFile: metricsFile ?? "",
+            .journalMaxAge: seconds(journalMaxAge), .imageCacheMaxBytes: "\(imageCacheMaxBytes)", .metricsFile: metricsFile ?? "",
             .metricsInterval: seconds(metricsInterval), .stopTimeout: seconds(stopTimeout),
         ]
         return Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) })

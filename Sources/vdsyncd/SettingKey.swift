@@ -98,6 +98,9 @@ extension SettingKey {
     static let journalMaxAge = integer(
         "VDSYNC_JOURNAL_MAX_AGE", 3600...31_536_000, default: seconds(SyncAgent.Configuration().journalMaxAge),
         "seconds the change journal keeps an entry at most")
+    static let imageCacheMaxBytes = integer(
+        "VDSYNC_IMAGE_CACHE_MAX_BYTES", 0...(64 << 30), default: ImageFetcher.Configuration.defaultMaximumBytes,
+        "bytes the pictures kept offline may take in <state directory>/images; 0: pictures are not kept")
     static let metricsFile = text(
         "VDSYNC_METRICS_FILE", "a .prom file for node_exporter's textfile collector, rewritten every VDSYNC_METRICS_INTERVAL (unset: none)")
     static let metricsInterval = integer(
@@ -110,6 +113,6 @@ extension SettingKey {
     static let all: [SettingKey] = [
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime, readTimeout,
-        logLevel, logoutWipe, journalMaxEntries, journalMaxAge, metricsFile, metricsInterval, stopTimeout,
+        logLevel, logoutWipe, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
     ]
 }
