@@ -119,11 +119,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Starts vdapi in-process for tests of any module that needs "the upstream".
+        // Starts vdapi in-process for tests of any module that needs "the upstream" (and an
+        // image host on another port, for the image cache's).
         .target(
             name: "ReferenceServerTestKit",
             dependencies: [
                 "ReferenceServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -22,6 +22,8 @@ struct AgentWorld {
     let path: String
     /// The mirror's SQLite file (its write-ahead log is beside it, `-wal`).
     let databasePath: String
+    /// The image cache's directory (used when the world was made with `imageCacheBytes`).
+    let imageDirectory: String
 
     func client() async throws -> APIClient {
         APIClient(try await TestClient.connect(path))
@@ -30,7 +32,7 @@ struct AgentWorld {
     /// Runs `body` with everything started; stops everything whatever `body` does.
     static func with(
         configure: (inout RPCServerConfiguration) -> Void = { _ in }, credentials: SyncAgent.Credentials? = nil, logoutWipes: Bool = false,
-        policy: (inout OutboxPolicy) -> Void = { _ in },
+        policy: (inout OutboxPolicy) -> Void = { _ in }, imageCacheBytes: Int? = nil,
         _ body: (AgentWorld) async throws -> Void
     ) async throws {
         try await RunningReferenceServer.withRunning { running in
@@ -50,6 +52,8 @@ struct AgentWorld {
             configuration.policy.burst = 1000
             policy(&configuration.policy)
             configuration.credentials = credentials
+            let imageDirectory = directory + "/images"
+            configuration.images = imageCacheBytes.map { ImageFetcher.Configuration(directory: URL(fileURLWithPath: imageDirectory), maximumBytes: $0) }
             let agent = SyncAgent(store: store, client: client, configuration: configuration, logger: logger)
             await agent.start()
             var serverConfiguration = RPCServerConfiguration()
@@ -58,7 +62,8 @@ struct AgentWorld {
                 dispatcher: try LocalAPI(agent: agent, logoutWipes: logoutWipes).dispatcher(logger: logger), configuration: serverConfiguration, logger: logger)
             let path = directory + "/vdsyncd.sock"
             try await server.start(RPCListener(socketPath: path))
-            let world = AgentWorld(running: running, agent: agent, server: server, path: path, databasePath: databasePath)
+            let world = AgentWorld(
+                running: running, agent: agent, server: server, path: path, databasePath: databasePath, imageDirectory: imageDirectory)
             var failure: (any Error)?
             do { try await body(world) } catch { failure = error }
             await server.stop()
