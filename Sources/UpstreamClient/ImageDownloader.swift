@@ -135,7 +135,7 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
     }
 
     private struct State {
-        var status: Int?
+        var httpStatus: Int?
         var contentType = ""
         var location: String?
         var body = ByteBuffer()
@@ -150,22 +150,22 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
     }
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        let status = Int(head.status.code)
+        let httpStatus = Int(head.status.code)
         let type =
             (head.headers.first(name: "Content-Type") ?? "").split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
             } ?? ""
         let length = head.headers.first(name: "Content-Length").flatMap(Int.init)
         let refusal: String? =
-            if status == 200, !type.hasPrefix("image/") || type == "image/svg+xml" {
+            if httpStatus == 200, !type.hasPrefix("image/") || type == "image/svg+xml" {
                 "not an image (\(type.isEmpty ? "no content type" : type))"
-            } else if status == 200, let length, length > maximumBytes {
+            } else if httpStatus == 200, let length, length > maximumBytes {
                 "larger than \(maximumBytes) bytes"
             } else {
                 nil
             }
         state.withLock {
-            $0.status = status
+            $0.httpStatus = httpStatus
             $0.contentType = type
             $0.location = head.headers.first(name: "Location")
             $0.refusal = refusal
@@ -194,17 +194,17 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
         state.withLock { state in
             if let refusal = state.refusal { return .done(.refused(refusal)) }
             if let error { return .done(.failed(Self.describe(error))) }
-            guard let status = state.status else { return .done(.failed("no answer")) }
-            switch status {
+            guard let httpStatus = state.httpStatus else { return .done(.failed("no answer")) }
+            switch httpStatus {
             case 200:
                 return .done(.image(contentType: state.contentType, bytes: Data(state.body.readableBytesView)))
             case 301, 302, 303, 307, 308:
                 guard let location = state.location else { return .done(.refused("a redirect without a location")) }
                 return .redirect(location)
             case 408, 425, 429, 500...599:
-                return .done(.failed("HTTP \(status)"))
+                return .done(.failed("HTTP \(httpStatus)"))
             default:
-                return .done(.refused("HTTP \(status)"))
+                return .done(.refused("HTTP \(httpStatus)"))
             }
         }
     }
