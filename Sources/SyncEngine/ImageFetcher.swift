@@ -126,7 +126,8 @@ public actor ImageFetcher {
         replanDue = true
         await withTaskCancellationHandler {
             // A sliding window: a download that hangs holds its own slot only, never the others.
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group: a daemon running for months keeps no record of finished downloads.
+            await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     if replanDue { await plan(userID: userID) }
                     let started = await startDue(in: &group, downloader: downloader)
@@ -154,7 +155,7 @@ public actor ImageFetcher {
     }
 
     /// Starts the due pictures that free slots allow; false when it started none.
-    private func startDue(in group: inout TaskGroup<Void>, downloader: ImageDownloader) async -> Bool {
+    private func startDue(in group: inout DiscardingTaskGroup, downloader: ImageDownloader) async -> Bool {
         let free = max(configuration.concurrency, 1) - inFlight.count
         guard free > 0 else { return false }
         let due = ((try? await store.dueImages(limit: free + inFlight.count)) ?? []).filter { !inFlight.contains($0.url) }.prefix(free)
@@ -212,6 +213,8 @@ public actor ImageFetcher {
             logger.debug("image cached", metadata: ["bytes": "\(bytes.count)", "content_type": "\(contentType)"])
         } catch {
             files.remove(name)
+            // Stopping (a logout, SIGTERM) cancels the write: expected, not worth a warning.
+            guard !(error is CancellationError) else { return }
             logger.warning("image not recorded", metadata: ["error": "\(type(of: error))"])
         }
     }

@@ -2,11 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// Downloads the pictures records name (casebook and result photos, chat photos, avatars) for
-/// the image cache, over its own `HTTPClient`, so that a slow or silent image host never holds a
-/// connection the API's calls wait for.
+/// the image cache, over its own `HTTPClient` on its own event loop thread, so that a slow or
+/// silent image host never holds a connection, a thread or a name lookup the API's calls wait
+/// for. (NIO resolves names one at a time per event loop: an image host whose DNS hangs, as a
+/// CDN's does on a kiosk without internet, stalled the API's connections on the shared loops.)
 ///
 /// Guarantees:
 /// - **The token stays with the API.** `X-auth-token` is sent only to the API's own origin
@@ -36,6 +39,7 @@ public final class ImageDownloader: Sendable {
     public static let maximumRedirects = 3
 
     private let http: HTTPClient
+    private let threads: MultiThreadedEventLoopGroup
     private let apiBaseURL: URL
     private let maximumBytes: Int
     private let requestTimeout: Duration
@@ -56,7 +60,8 @@ public final class ImageDownloader: Sendable {
             timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
             proxy: proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) })
         configuration.connectionPool.retryConnectionEstablishment = false
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        threads = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        http = HTTPClient(eventLoopGroup: threads, configuration: configuration)
     }
 
     /// Whether `url` is on the origin of `base`: the same scheme, host and port (default ports
@@ -90,9 +95,10 @@ public final class ImageDownloader: Sendable {
         return .refused("more than \(Self.maximumRedirects) redirects")
     }
 
-    /// Closes the `HTTPClient`. Call it once, before releasing the downloader.
+    /// Closes the `HTTPClient` and stops its thread. Call it once, before releasing the downloader.
     public func shutdown() async throws {
         try await http.shutdown()
+        try await threads.shutdownGracefully()
     }
 
     private func get(_ url: URL, headers: HTTPHeaders) async -> ImageDownloaderAnswer {
