@@ -178,7 +178,7 @@ struct MirrorStoreTests {
         for collection in [MirrorCollection.visits, .reviews, .casebooks, .pages] {
             #expect(try await store.ids(collection).isEmpty, "\(collection.table) exists")
         }
-        #expect(MirrorStore.schemaVersion == "v7-search")
+        #expect(MirrorStore.schemaVersion == "v8-images")
     }
 
     @Test("records from the documented structures carry their indexed columns")
