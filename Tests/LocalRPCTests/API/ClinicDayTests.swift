@@ -1,5 +1,6 @@
 import Foundation
 import ReferenceServer
+import ReferenceServerTestKit
 import Testing
 import VolunteerAPI
 
@@ -33,45 +34,76 @@ struct ClinicDayTests {
         return items
     }
 
-    @Test("the doctor opens today's clinic, finds a booked patient, reads the earlier visits and the casebook")
+    @Test("the doctor opens today's clinic, finds a booked patient, reads the earlier visits and the casebook with its photo")
     func doctor() async throws {
-        try await AgentWorld.with { world in
-            let client = try await world.client()
-            try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.doctor, lastStep: "GET /doctor/index")
-            let today = try #require(
-                try await world.upstream(
-                    "SELECT id FROM project WHERE date = date('now', '+8 hours') AND doctor_id = (SELECT id FROM user WHERE phone = '13800000001')"
-                ).first)
-
-            let clinics = try await Self.items(client, "projects.list", ["scope": "mine", "from_date": .string(Self.todayInChina())])
-            #expect(clinics.contains { $0["id"] == .integer(today) }, "today's clinic is listed")
-            let bookings = try await Self.items(client, "projects.patients", ["project_id": .integer(today)])
-            #expect(bookings.contains { $0["record"]?["user_info"]?["real_name"] == "孙丽华" }, "孙丽华 is booked today")
-            // Found by part of her name, among the bookings.
-            let hits = try await Self.items(client, "search", ["query": "丽华", "kinds": ["diagnoses"]])
-            let todays = Set(bookings.compactMap { $0["id"] })
-            let sun = try #require(hits.first { $0["id"].map(todays.contains) == true }, "her booking of today is among the hits")
-            #expect(sun["record"]?["user_info"]?["real_name"] == "孙丽华")
-            let visitHits = try await Self.items(client, "search", ["query": "孙丽华", "kinds": ["visits"]])
-            #expect(!visitHits.isEmpty, "her earlier visits are found by name too")
-            // The casebook comes inside the booking, photos and all.
-            #expect(sun["record"]?["casebook_info"]?["content"] == "想复查一下上次的心电图结果。")
-            guard case .integer(let patient)? = sun["record"]?["user_info"]?["id"] else { throw UnexpectedReply(reply: sun) }
-
-            // Her earlier visits, across doctors, each with its casebook.
-            let visits = try await Self.items(client, "patients.visits", ["patient_id": .integer(patient)])
-            let upstreamVisits = try await world.upstream("SELECT id FROM diagnosis WHERE user_id = ?", [patient])
-            #expect(Set(visits.compactMap { if case .integer(let id)? = $0["id"] { id } else { nil } }) == upstreamVisits)
-            #expect(visits.contains { $0["record"]?["diag_result"] == "心脾两虚型失眠，予归脾汤加减七剂，睡前温水泡脚，忌浓茶。" }, "another doctor's visit")
-            #expect(visits.allSatisfy { $0["record"]?["casebook"] != nil })
-
-            // The comments it received, its assistants, its home page.
-            let reviews = try await Self.items(client, "doctors.reviews")
-            #expect(reviews.contains { $0["record"]?["doctor_comment"] == "王医生非常耐心，把用药讲得很清楚。" })
-            #expect(!(try await Self.items(client, "assistants.list")).isEmpty)
-            #expect(try await client.result("home.get", id: 4)["record"]?["doctor_info"] != nil)
-            await client.close()
+        try await RunningImageHost.withRunning { host in
+            try await AgentWorld.with(imageCacheBytes: 1 << 20) { world in
+                try await Self.doctorsDay(world, photo: host.url("/img/casebook-sun?bytes=3000"))
+            }
         }
+    }
+
+    /// The doctor's day; 孙丽华's casebook of today names `photo`, on an image host of its own.
+    static func doctorsDay(_ world: AgentWorld, photo: String) async throws {
+        try await ImageTests.setDoctorAvatar(world, "")
+        try await world.running.database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE casebook SET photo = json_array(?) WHERE id = (
+                        SELECT casebook_id FROM diagnosis JOIN project ON project.id = diagnosis.project_id
+                        WHERE diagnosis.user_id = (SELECT id FROM user WHERE phone = '13800000022') AND project.date = date('now', '+8 hours'))
+                    """, arguments: [photo])
+        }
+        let client = try await world.client()
+        try await Self.syncOnce(world, client, SharedKioskTests.doctor, lastStep: "GET /doctor/index")
+        // The photo of a booking of today is fetched in the background, unasked.
+        try await ImageTests.eventually("the casebook photo cached") {
+            try await client.result("images.get", ["url": .string(photo)], id: 9)["cached"] == true
+        }
+        await world.running.server.faults.add(FaultRule(.resetBeforeHandler))
+        let today = try #require(
+            try await world.upstream(
+                "SELECT id FROM project WHERE date = date('now', '+8 hours') AND doctor_id = (SELECT id FROM user WHERE phone = '13800000001')"
+            ).first)
+
+        let clinics = try await Self.items(client, "projects.list", ["scope": "mine", "from_date": .string(Self.todayInChina())])
+        #expect(clinics.contains { $0["id"] == .integer(today) }, "today's clinic is listed")
+        let bookings = try await Self.items(client, "projects.patients", ["project_id": .integer(today)])
+        #expect(bookings.contains { $0["record"]?["user_info"]?["real_name"] == "孙丽华" }, "孙丽华 is booked today")
+        // Found by part of her name, among the bookings.
+        let hits = try await Self.items(client, "search", ["query": "丽华", "kinds": ["diagnoses"]])
+        let todays = Set(bookings.compactMap { $0["id"] })
+        let sun = try #require(hits.first { $0["id"].map(todays.contains) == true }, "her booking of today is among the hits")
+        #expect(sun["record"]?["user_info"]?["real_name"] == "孙丽华")
+        let visitHits = try await Self.items(client, "search", ["query": "孙丽华", "kinds": ["visits"]])
+        #expect(!visitHits.isEmpty, "her earlier visits are found by name too")
+        // The casebook comes inside the booking, photos and all.
+        #expect(sun["record"]?["casebook_info"]?["content"] == "想复查一下上次的心电图结果。")
+        guard case .integer(let patient)? = sun["record"]?["user_info"]?["id"] else { throw UnexpectedReply(reply: sun) }
+
+        // Her earlier visits, across doctors, each with its casebook.
+        let visits = try await Self.items(client, "patients.visits", ["patient_id": .integer(patient)])
+        let upstreamVisits = try await world.upstream("SELECT id FROM diagnosis WHERE user_id = ?", [patient])
+        #expect(Set(visits.compactMap { if case .integer(let id)? = $0["id"] { id } else { nil } }) == upstreamVisits)
+        #expect(visits.contains { $0["record"]?["diag_result"] == "心脾两虚型失眠，予归脾汤加减七剂，睡前温水泡脚，忌浓茶。" }, "another doctor's visit")
+        #expect(visits.allSatisfy { $0["record"]?["casebook"] != nil })
+
+        // The comments it received, its assistants, its home page.
+        let reviews = try await Self.items(client, "doctors.reviews")
+        #expect(reviews.contains { $0["record"]?["doctor_comment"] == "王医生非常耐心，把用药讲得很清楚。" })
+        #expect(!(try await Self.items(client, "assistants.list")).isEmpty)
+        #expect(try await client.result("home.get", id: 4)["record"]?["doctor_info"] != nil)
+
+        // The casebook's photo, from the cache.
+        guard case .array(let photos)? = sun["record"]?["casebook_info"]?["photo"], photos.first == .string(photo) else {
+            throw UnexpectedReply(reply: sun)
+        }
+        let picture = try await client.result("images.get", ["url": .string(photo)], id: 10)
+        #expect(picture["cached"] == true && picture["content_type"] == "image/png")
+        if case .string(let base64)? = picture["bytes_base64"] {
+            #expect(Data(base64Encoded: base64) == RunningImageHost.png("casebook-sun", bytes: 3000))
+        }
+        await client.close()
     }
 
     @Test("the assistant finds its patients, their bookings and the doctors")
