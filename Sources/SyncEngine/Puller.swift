@@ -83,12 +83,15 @@ public actor Puller {
         return true
     }
 
-    /// The patients booked into the doctor's current projects, from the mirror.
+    /// The patients whose bookings of the doctor's current projects stand, from the mirror.
     func currentPatients(now: Date) async -> [Int] {
         guard role == .doctor else { return [] }
         var patients: [Int] = []
         for project in await currentProjects(now: now) {
-            let query = MirrorQuery(.diagnoses, filters: [.init("project_id", .equal, .integer(project))], limit: 500)
+            let query = MirrorQuery(
+                .diagnoses,
+                filters: [.init("project_id", .equal, .integer(project)), .init("verify_status", .equal, .integer(BookingStatus.booked.rawValue))],
+                limit: 500)
             for row in (try? await store.query(query))?.rows ?? [] {
                 let record = MirroredRecord.decoding(.diagnoses, id: row.id, raw: row.raw, context: [:])
                 if case .integer(let patient)? = record.columns["patient_id"], !patients.contains(patient) { patients.append(patient) }

@@ -53,11 +53,12 @@ struct MirrorSyncTests {
             #expect(second.entries.isEmpty, "nothing changed upstream: \(second.entries)")
             #expect(try await world.store.lastSeq() == seq)
             // The plan's minimum: one request per list (each fits one page), one per project's
-            // patients, one per region with regions under it, one per patient booked today or later.
+            // patients, one per region with regions under it, one per patient whose booking of
+            // today or later stands.
             let regions = try await world.upstream("SELECT id FROM city WHERE parent_id = 0 OR parent_id IN (SELECT id FROM city WHERE parent_id = 0)")
             let booked = try await world.upstream(
-                "SELECT DISTINCT user_id FROM diagnosis JOIN project ON project.id = project_id WHERE project.doctor_id = ? AND project.date >= date('now', '+8 hours')",
-                [me])
+                "SELECT DISTINCT user_id FROM diagnosis JOIN project ON project.id = project_id WHERE project.doctor_id = ? AND project.date >= date('now', '+8 hours') AND verify_status = ?",
+                [me, BookingStatus.booked.rawValue])
             let minimum = PullPlan.steps(for: .doctor, userID: me).count + projects.count + regions.count + booked.count
             #expect(second.requests == minimum && second.requests < first.requests)
         }
