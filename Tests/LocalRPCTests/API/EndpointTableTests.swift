@@ -64,5 +64,9 @@ struct EndpointTableTests {
         }
         #expect(named.count > 40)
         #expect(named.subtracting(served).isEmpty, "named but not served: \(named.subtracting(served).sorted())")
+        // The count the Methods section states is the registry's.
+        let text = try String(contentsOf: Self.page, encoding: .utf8)
+        let stated = try #require(text.firstMatch(of: /authoritative list: (\d+) application methods/)).1
+        #expect(Int(stated) == served.count, "docs/local-api.md says \(stated) application methods; the registry serves \(served.count)")
     }
 }
