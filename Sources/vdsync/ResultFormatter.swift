@@ -115,6 +115,15 @@ public enum ResultFormatter {
             return [Column("ORG", "org_id"), Column("NAME", "org.name"), Column("REVIEW", "verify_status")]
         case "hospitals.list": return [Column("NAME", "name"), Column("LEVEL", "level"), Column("CITY", "city_name"), Column("ADDRESS", "addr")]
         case "organisations.list": return [Column("NAME", "name"), Column("ABOUT", "abstract")]
+        case "doctors.list":
+            return [Column("NAME", "real_name"), Column("HOSPITAL", "hospital"), Column("DEPARTMENT", "departments"), Column("SCORE", "score")]
+        case "doctors.reviews":
+            return [
+                Column("RATED", "patient_comment_time"), Column("PATIENT", "user_info.real_name"), Column("SCORE", "doctor_score"),
+                Column("COMMENT", "doctor_comment"),
+            ]
+        case "patients.visits":
+            return [Column("VISIT", "visit_time"), Column("DOCTOR", "doctor.real_name"), Column("RESULT", "diag_result")]
         default:
             return [
                 Column(

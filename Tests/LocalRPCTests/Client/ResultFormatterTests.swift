@@ -37,6 +37,34 @@ struct ResultFormatterTests {
                 """)
     }
 
+    @Test("a doctor's reviews and a patient's visits are tables of what a clinic reads in them")
+    func reviewsAndVisits() {
+        let reviews: JSONValue = [
+            "items": [
+                [
+                    "id": 2, "pending": false, "pending_mutations": [],
+                    "record": [
+                        "patient_comment_time": "2026-11-23 21:01:00", "user_info": ["real_name": "孙丽华"], "doctor_score": 4, "doctor_comment": "看得很仔细。",
+                    ],
+                ]
+            ],
+            "total": 1,
+        ]
+        let table = ResultFormatter.render(method: "doctors.reviews", result: reviews)
+        #expect(table.contains("RATED") && table.contains("孙丽华") && table.contains("看得很仔细。") && table.contains("1 of 1"))
+        let visits: JSONValue = [
+            "items": [
+                [
+                    "id": 7, "pending": false, "pending_mutations": [],
+                    "record": ["visit_time": "2026-11-16 14:00:00", "doctor": ["real_name": "李敏"], "diag_result": "注意休息"],
+                ]
+            ],
+            "total": 1,
+        ]
+        let visitTable = ResultFormatter.render(method: "patients.visits", result: visits)
+        #expect(visitTable.contains("DOCTOR") && visitTable.contains("李敏") && visitTable.contains("注意休息"))
+    }
+
     @Test("a page of projects becomes a table with a pending marker, the count and a legend")
     func projectsPage() throws {
         let result = try json(
