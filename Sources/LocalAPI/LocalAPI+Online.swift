@@ -7,7 +7,8 @@ import VolunteerAPI
 extension LocalAPI {
     /// Reads that mirroring would not serve: a payment order's outcome, a person outside every
     /// mirrored list, a WeChat media item. They ask the upstream at once and answer what it
-    /// sends; offline they answer -32013 (retryable), never a stale guess.
+    /// sends, in canonical form as the mirror holds records; offline they answer -32013
+    /// (retryable), never a stale guess.
     func onlineReads() -> [RPCMethod] {
         [
             online(
@@ -49,7 +50,7 @@ extension LocalAPI {
             let outcome = await agent.client.call(
                 endpoint, path: isPath ? [param.wireName: value] : [:], parameters: isPath ? [:] : [param.wireName: .string(value)],
                 as: JSONValue.self)
-            return try Self.onlineAnswer(outcome)
+            return try Self.onlineAnswer(outcome.map { CanonicalJSON.of($0, shape: endpoint.response) })
         }
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import MirrorStore
 import VolunteerAPI
 
-/// Turns one answer of a pull step into mirrored records, each with the raw JSON it came in,
-/// and the page information when the answer is paged. Pure: tested with fixtures.
+/// Turns one answer of a pull step into mirrored records, each with its JSON in canonical form
+/// (``CanonicalJSON``: the same values give the same JSON, whichever way the server wrote
+/// them), and the page information when the answer is paged. Pure: tested with fixtures.
 public enum PageDecoder {
     public struct DecodedPage: Sendable {
         public let records: [MirroredRecord]
@@ -15,9 +16,16 @@ public enum PageDecoder {
     public static func decode(_ body: Data, for step: PullStep, role: UserRole) throws -> DecodedPage {
         var decoder = JSONValueDecoder()
         decoder.userInfo[UserProfile.expectedRoleKey] = role
-        func list<Model: Decodable & Sendable>(_: Model.Type, _ make: (Model, JSONValue) -> MirroredRecord) throws -> DecodedPage {
+        func list<Model: Codable & Sendable>(_: Model.Type, _ make: (Model, JSONValue) -> MirroredRecord) throws -> DecodedPage {
             let payload = try decoder.decode(Envelope<RecordList<RawRecord<Model>>>.self, from: body).payload()
             return DecodedPage(records: payload.records.map { make($0.value, $0.raw) }, page: payload.page)
+        }
+        // A whole page (a homepage, a centre), in canonical form as the model of the endpoint's
+        // answer writes it.
+        func canonicalPayload() throws -> JSONValue {
+            let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            guard case .record(let kind) = step.endpoint.response else { return payload }
+            return try CanonicalJSON.of(payload, kind: kind, decoder: decoder)
         }
         switch step.collection {
         case .users where step.endpoint.response == .userByType:
@@ -45,7 +53,7 @@ public enum PageDecoder {
         case .banners:
             // Banners come only inside the homepages (`{banner, news, project_list, ...}`), which
             // are kept whole as the home page besides.
-            let homepage = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
+            let homepage = try canonicalPayload()
             guard case .array(let banners)? = homepage["banner"] else { return DecodedPage(records: [.page(.home, raw: homepage)], page: nil) }
             let records = try banners.map { raw in
                 MirroredRecord.banner(try decoder.decode(Banner.self, from: raw), raw: raw)
@@ -58,7 +66,10 @@ public enum PageDecoder {
             let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
             guard case .array(let elements) = payload else { return DecodedPage(records: [], page: nil) }
             return DecodedPage(
-                records: try elements.map { .visit(try decoder.decode(DiagnosisRecord.self, from: $0), raw: $0) }, page: nil)
+                records: try elements.map { element in
+                    let visit = try decoder.decode(RawRecord<DiagnosisRecord>.self, from: element)
+                    return .visit(visit.value, raw: visit.raw)
+                }, page: nil)
         case .reviews: return try list(Diagnosis.self) { .review($0, raw: $1, doctorID: step.doctorID) }
         case .casebooks:
             // A patient who wrote no case record gets an empty `data`.
@@ -66,11 +77,11 @@ public enum PageDecoder {
             guard case .object(let members) = payload, members["id"] != nil, members["id"] != .null else {
                 return DecodedPage(records: [], page: nil)
             }
-            return DecodedPage(records: [.casebook(try decoder.decode(Casebook.self, from: payload), raw: payload, projectID: step.projectID)], page: nil)
+            let casebook = try decoder.decode(RawRecord<Casebook>.self, from: payload)
+            return DecodedPage(records: [.casebook(casebook.value, raw: casebook.raw, projectID: step.projectID)], page: nil)
         case .pages:
-            let payload = try decoder.decode(Envelope<JSONValue>.self, from: body).payload()
             guard let page = step.page else { return DecodedPage(records: [], page: nil) }
-            return DecodedPage(records: [.page(page, raw: withoutTokens(payload))], page: nil)
+            return DecodedPage(records: [.page(page, raw: withoutTokens(try canonicalPayload()))], page: nil)
         }
     }
 

@@ -182,17 +182,4 @@ struct ToleranceTests {
         #expect(decoded.assistantUserID == 9)
         #expect(decoded.doctorCommentTime == "2018-03-04 15:33:33")
     }
-
-    @Test("a record keeps the raw JSON it came from, unknown fields included")
-    func rawRecordKeepsUnknownFields() throws {
-        var project = try #require(Fixture.json("records/project.json").members)
-        project["v3_field"] = .object(["kept": .bool(true)])
-        let page = JSONValue.object(["list": .array([.object(project)]), "page": .object(["current_page": .string("1")])])
-        let decoded = try decodeBoth(RecordList<RawRecord<Project>>.self, from: page.data)
-        let first = try #require(decoded.records.first)
-        #expect(first.value.id == 123)
-        #expect(first.raw["v3_field"]?["kept"] == .bool(true))
-        #expect(first.raw == .object(project))
-        #expect(decoded.page?.current == 1)
-    }
 }

@@ -85,10 +85,10 @@ extension Mutation {
             return await diagnosis(id) { $0.patientCreditScore == honesty && $0.patientPunctualityScore == punctuality }
         case .recordDiagnosisResult(let id, let result, let photos):
             let urls = photos.compactMap { if case .url(let url) = $0 { url } else { nil } }
-            return await diagnosis(id) { $0.result == result && (urls.isEmpty || $0.resultPhotos == urls) }
+            return await diagnosis(id) { Self.sameText($0.result, result) && (urls.isEmpty || $0.resultPhotos == urls) }
         case .rateDoctor(let id, let score, let comment):
             // As for `ratePatient`: this rating, not any rating.
-            return await diagnosis(id) { $0.doctorScore == score && $0.doctorComment == comment }
+            return await diagnosis(id) { $0.doctorScore == score && Self.sameText($0.doctorComment, comment) }
         case .cancelForPatient(let id):
             return await diagnosis(id) { $0.bookingStatus == .cancelled }
         case .joinOrganisation(let organisation, let membership):
@@ -133,9 +133,9 @@ extension Mutation {
         var extra: [RecordClaim] = []
         for record in records.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
             let candidate = record.value
-            guard candidate.date == project.date, candidate.begin == project.begin, candidate.end == project.end,
-                candidate.address == project.address, candidate.capacity == project.capacity, candidate.price == project.price,
-                candidate.abstract == project.description
+            guard candidate.date == project.date, Self.sameTime(candidate.begin, project.begin), Self.sameTime(candidate.end, project.end),
+                Self.sameText(candidate.address, project.address), candidate.capacity == project.capacity, candidate.price == project.price,
+                Self.sameText(candidate.abstract, project.description)
             else { continue }
             let claim = RecordClaim(.projects, candidate.id)
             if await check.isClaimed(claim) { continue }
@@ -237,8 +237,8 @@ extension Mutation {
         case .uploadPhoto:
             return Confirmation(result: answer)
         case .publishProject(let project):
-            guard let answer, let id = Self.integer(answer["id"]) else { return nil }
-            let record = MirroredRecord.decoding(.projects, id: id, raw: answer, context: [:])
+            guard let answer, let id = Self.integer(answer["id"]), let canonical = try? CanonicalJSON.of(answer, as: Project.self) else { return nil }
+            let record = MirroredRecord.decoding(.projects, id: id, raw: canonical, context: [:])
             return Confirmation(
                 result: ["id": .integer(id)], refreshed: [record], mapping: TempIDMapping(.projects, tempID: project.projectID, realID: id),
                 claims: [RecordClaim(.projects, id)])
@@ -264,7 +264,7 @@ extension Mutation {
         default: return nil
         }
         let decoder = JSONValueDecoder()
-        let messages = list.compactMap { raw in (try? decoder.decode(ChatMessage.self, from: raw)).map { RawRecord(value: $0, raw: raw) } }
+        let messages = list.compactMap { raw in try? decoder.decode(RawRecord<ChatMessage>.self, from: raw) }
         // The dialog id is the record's context in the mirror; only the answer's own says which.
         let dialogs = Set(messages.compactMap(\.value.dialogID))
         guard dialogs.count == 1, let dialogID = dialogs.first, messages.allSatisfy({ $0.value.dialogID != nil }) else { return nil }
@@ -285,7 +285,7 @@ extension Mutation {
         var extra: [RecordClaim] = []
         for record in messages.sorted(by: { $0.value.id < $1.value.id }) where record.value.id > after {
             let candidate = record.value
-            guard candidate.fromUserID == me, candidate.toUserID == to, candidate.content == content, candidate.photos == urls else { continue }
+            guard candidate.fromUserID == me, candidate.toUserID == to, Self.sameText(candidate.content, content), candidate.photos == urls else { continue }
             let claim = RecordClaim(.chatMessages, candidate.id)
             if await check.isClaimed(claim) { continue }
             guard found == nil else {
@@ -332,7 +332,20 @@ extension Mutation {
         }
         if case .array = sent { return shown == sent }
         if let a = text(shown), let b = text(sent) { return a == b }
+        // No value, however written: the mirror's canonical `null` for a `""` sent.
+        if (shown ?? .null) == .null, sent == .null || sent == .string("") { return true }
         return shown == sent
+    }
+
+    /// Whether text the server shows is the text sent: no text and `""` are the same, as
+    /// servers of this kind store them alike (``CanonicalJSON`` reads `""` as no value).
+    static func sameText(_ shown: String?, _ sent: String?) -> Bool {
+        (shown ?? "") == (sent ?? "")
+    }
+
+    /// Whether a time the server shows is the time sent: `09:00` and `09:00:00` are the same.
+    static func sameTime(_ shown: String?, _ sent: String?) -> Bool {
+        TimeText.withSeconds(shown ?? "") == TimeText.withSeconds(sent ?? "")
     }
 
     static func withoutToken(_ raw: JSONValue) -> JSONValue {

@@ -499,13 +499,6 @@ public actor Replayer {
     }
 }
 
-extension JSONValue {
-    /// A Codable value as JSON.
-    init(encoding value: some Encodable) throws {
-        self = try JSONValue.parse(JSONEncoder().encode(value))
-    }
-}
-
 extension UpstreamOutcome {
     /// Whether the outcome shows that the server is done with the request: anything but an
     /// unknown outcome that may still take effect.

@@ -14,14 +14,14 @@ struct UpstreamReader: Sendable {
     static let pageSize = 50
 
     /// One record (`/diagnoses/{id}`, `/project/{id}`, `/user`).
-    func record<Model: Decodable & Sendable>(_ endpoint: Endpoint, path: [String: String] = [:], as type: Model.Type) async
+    func record<Model: Codable & Sendable>(_ endpoint: Endpoint, path: [String: String] = [:], as type: Model.Type) async
         -> UpstreamOutcome<RawRecord<Model>>
     {
         await retry.run { await client.call(endpoint, path: path, as: RawRecord<Model>.self) }
     }
 
     /// Every page of a list, in order.
-    func all<Model: Decodable & Sendable>(
+    func all<Model: Codable & Sendable>(
         _ endpoint: Endpoint, path: [String: String] = [:], parameters: [String: JSONValue] = [:], as type: Model.Type
     ) async -> UpstreamOutcome<[RawRecord<Model>]> {
         var records: [RawRecord<Model>] = []
@@ -49,7 +49,7 @@ struct UpstreamReader: Sendable {
     /// The last pages of a list ordered oldest first (a dialog's messages): enough to find a
     /// message just sent. `/chat/{id}` answers without `page`, so its pages are walked until one
     /// comes back short; the last `pages` of them are kept.
-    func latest<Model: Decodable & Sendable>(
+    func latest<Model: Codable & Sendable>(
         _ endpoint: Endpoint, path: [String: String] = [:], pages: Int = 2, as type: Model.Type
     ) async -> UpstreamOutcome<[RawRecord<Model>]> {
         var kept: [[RawRecord<Model>]] = []

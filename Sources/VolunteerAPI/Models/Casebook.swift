@@ -48,7 +48,7 @@ public struct Casebook: Sendable, Hashable, Codable {
         content = try reader.optionalString(.content)
         userID = try reader.optionalInt(.userID)
         projectID = try reader.optionalInt(.projectID)
-        createdAt = try reader.optionalString(.createdAt)
-        updatedAt = try reader.optionalString(.updatedAt)
+        createdAt = try reader.timestamp(.createdAt)
+        updatedAt = try reader.timestamp(.updatedAt)
     }
 }

@@ -96,7 +96,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
         assistantUserID = try reader.contains(.assistantUserID) ? reader.optionalInt(.assistantUserID) : aliases.optionalInt(AnyCodingKey("assistant_id"))
         verifyStatus = try reader.optionalInt(.verifyStatus)
         rejectMessage = try reader.optionalString(.rejectMessage)
-        visitTime = try reader.optionalString(.visitTime)
+        visitTime = try reader.timestamp(.visitTime)
         result = try reader.optionalString(.result)
         resultPhotos = try reader.strings(.resultPhotos)
         status = try reader.optionalInt(.status)
@@ -104,10 +104,10 @@ public struct Diagnosis: Sendable, Hashable, Codable {
         patientCreditScore = try reader.optionalInt(.patientCreditScore)
         patientPunctualityScore = try reader.optionalInt(.patientPunctualityScore)
         doctorCommentTime =
-            try reader.contains(.doctorCommentTime) ? reader.optionalString(.doctorCommentTime) : aliases.optionalString(AnyCodingKey("doctoy_comment_time"))
+            try reader.contains(.doctorCommentTime) ? reader.timestamp(.doctorCommentTime) : aliases.timestamp(AnyCodingKey("doctoy_comment_time"))
         doctorScore = try reader.optionalInt(.doctorScore)
         doctorComment = try reader.optionalString(.doctorComment)
-        patientCommentTime = try reader.optionalString(.patientCommentTime)
+        patientCommentTime = try reader.timestamp(.patientCommentTime)
         patient = try reader.record(.patient, Patient.self)
         casebook = try reader.record(.casebook, Casebook.self)
     }

@@ -37,6 +37,6 @@ public struct News: Sendable, Hashable, Codable {
         title = try reader.optionalString(.title)
         photo = try reader.optionalString(.photo)
         content = try reader.optionalString(.content)
-        publishTime = try reader.optionalString(.publishTime)
+        publishTime = try reader.timestamp(.publishTime)
     }
 }

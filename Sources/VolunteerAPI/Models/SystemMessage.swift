@@ -43,7 +43,7 @@ public struct SystemMessage: Sendable, Hashable, Codable {
         type = try reader.optionalInt(.type)
         title = try reader.optionalString(.title)
         content = try reader.optionalString(.content)
-        publishTime = try reader.optionalString(.publishTime)
+        publishTime = try reader.timestamp(.publishTime)
         senderName = try reader.optionalString(.senderName)
         senderAvatar = try reader.optionalString(.senderAvatar)
     }

@@ -1,9 +1,11 @@
-/// A record decoded twice from the same JSON: as its model, and as the raw value the server sent.
+/// A record decoded from the server's JSON, as its model and as JSON in canonical form
+/// (``CanonicalJSON``): the model encoded again, so the same values always give the same JSON.
 ///
-/// The mirror stores ``raw`` beside the model's indexed columns, so fields vdsync does not model
-/// (and fields a newer server adds) are never lost: `RecordList<RawRecord<Project>>` reads a page.
+/// The mirror stores ``raw`` beside the model's indexed columns and hashes it to tell a
+/// changed record from an unchanged one: `RecordList<RawRecord<Project>>` reads a page.
 public struct RawRecord<Record: Sendable>: Sendable {
     public let value: Record
+    /// The record's JSON in canonical form: every documented field, each written one way.
     public let raw: JSONValue
 
     public init(value: Record, raw: JSONValue) {
@@ -12,10 +14,10 @@ public struct RawRecord<Record: Sendable>: Sendable {
     }
 }
 
-extension RawRecord: Decodable where Record: Decodable {
+extension RawRecord: Decodable where Record: Codable {
     public init(from decoder: any Decoder) throws {
         value = try Record(from: decoder)
-        raw = try JSONValue(from: decoder)
+        raw = try JSONValue(encoding: value)
     }
 }
 

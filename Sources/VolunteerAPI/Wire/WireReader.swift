@@ -5,7 +5,9 @@ import Foundation
 /// This is the one place where tolerance lives. Every model's `init(from:)` reads its fields
 /// through a reader, so the same rules hold everywhere:
 /// - ids, counts, scores, prices and coordinates arrive as a number or as a string;
-/// - a missing field, `null` and (for optional scalars) `""` all mean "not given";
+/// - a missing field, `null` and (for optional scalars and text) `""` all mean "not given";
+/// - timestamps and times of day arrive with or without their seconds when those are zero
+///   (`2018-03-04 15:33`, `09:00`), and are read with them;
 /// - arrays arrive as an array, `null`, absent, `""`, or a JSON-encoded string;
 ///   a plain string that is not JSON counts as a one-element array (one photo URL);
 /// - a nested record arrives as an object, a JSON-encoded string, `null`, an empty `[]` or `{}`
@@ -75,11 +77,19 @@ struct WireReader<Key: CodingKey> {
         return value
     }
 
-    /// A string, or nil when the field is absent or `null`. Numbers are taken as their text.
+    /// A string, or nil when the field is absent, `null` or `""`: PHP servers send an empty
+    /// string for a column without a value. Numbers are taken as their text.
     func optionalString(_ key: Key) throws -> String? {
         guard let raw = try raw(key) else { return nil }
-        if let text = Self.text(from: raw) { return text }
+        if let text = Self.text(from: raw) { return text.isEmpty ? nil : text }
         throw problem(key, "expected a string, found \(raw.kindDescription)")
+    }
+
+    /// A timestamp (`yyyy-MM-dd HH:mm:ss`) or a time of day (`HH:mm:ss`), or nil when not
+    /// given; one written without its zero seconds (`2018-03-04 15:33`, `09:00`) is read with
+    /// them (``TimeText``).
+    func timestamp(_ key: Key) throws -> String? {
+        try optionalString(key).map(TimeText.withSeconds)
     }
 
     /// A decimal kept as text (scores, coordinates, amounts), or nil when absent, `null` or `""`.
