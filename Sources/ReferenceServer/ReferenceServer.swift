@@ -42,8 +42,29 @@ public struct ReferenceServer: Service {
         state.clockOffset.withLock { $0 += seconds }
     }
 
+    /// The quirks mode in force; nil when answers are sent plainly.
+    public var quirks: QuirkSettings? { state.quirks.settings }
+
+    /// Turns quirks mode on with `settings`, or off with nil, at once: a test can read the
+    /// plain truth from the same server and turn the quirks back on. The census is kept.
+    public func setQuirks(_ settings: QuirkSettings?) {
+        state.quirks.set(settings)
+    }
+
+    /// What quirks mode has varied since the start (or ``resetQuirkCensus()``).
+    public var quirkCensus: QuirkCensus { state.quirks.census }
+
+    public func resetQuirkCensus() {
+        state.quirks.resetCensus()
+    }
+
     public func run() async throws {
         let configuration = state.configuration
+        if let quirks = configuration.quirks {
+            logger.notice(
+                "quirks mode on: answers vary as legacy PHP servers vary them",
+                metadata: ["seed": "\(quirks.seed)", "per_answer": "\(quirks.perAnswer)"])
+        }
         let ports = PortCollector(expectAdmin: configuration.adminPort != nil, host: configuration.host, report: onListening)
         let api = Application(
             router: APIRouter(state: state, table: .all).buildRouter(),

@@ -28,6 +28,9 @@ public struct ReferenceServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 8 << 20
     /// The server's notion of now; tests move it.
     public var clock: @Sendable () -> Date = { Date() }
+    /// Quirks mode: API answers varied the way legacy PHP servers vary them (``QuirkRewriter``);
+    /// nil, the default, sends them as the models encode them.
+    public var quirks: QuirkSettings?
 
     public init() {}
 }

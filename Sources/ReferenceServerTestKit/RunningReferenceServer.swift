@@ -8,7 +8,9 @@ import ServiceLifecycle
 /// the body, and stops it cleanly whatever the body does.
 ///
 /// It is how every test target reaches "the upstream": the reference server's own tests, the
-/// upstream client's and the sync engine's.
+/// upstream client's and the sync engine's. With `VDAPI_QUIRKS=SEED` (or `SEED/answer`) in the
+/// environment the server runs in quirks mode (``QuirkSettings``), so a whole suite can be rerun
+/// against the variations of legacy servers; `configure` may still set `quirks` itself.
 public struct RunningReferenceServer: Sendable {
     public let server: ReferenceServer
     /// The API's base URL, e.g. `http://127.0.0.1:40123`.
@@ -24,6 +26,8 @@ public struct RunningReferenceServer: Sendable {
     ) async throws -> T {
         var configuration = ReferenceServerConfiguration()
         configuration.port = 0
+        // VDAPI_QUIRKS=SEED (or SEED/answer) reruns whole suites against a quirks server.
+        configuration.quirks = QuirkSettings.fromEnvironment()
         configure(&configuration)
         var logger = Logger(label: "vdapi-test")
         logger.logLevel = .warning

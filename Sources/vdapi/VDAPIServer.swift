@@ -43,11 +43,21 @@ struct VDAPIServer: AsyncParsableCommand {
     @Option(help: "Base URL for uploaded files' URLs; http://HOST:PORT when omitted.")
     var publicURL: String?
 
+    @Option(help: "Quirks mode: vary the JSON of answers as legacy PHP servers do, deterministically from this seed.")
+    var quirks: UInt64?
+
+    @Flag(help: "With --quirks, vary the choices per answer as well (the same record may read differently each time).")
+    var quirksPerAnswer = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     @Flag(help: "Print the documented endpoint catalogue as JSON and exit (input of scripts/openapi.py).")
     var printCatalogue = false
+
+    func validate() throws {
+        if quirksPerAnswer, quirks == nil { throw ValidationError("--quirks-per-answer needs --quirks SEED") }
+    }
 
     mutating func run() async throws {
         if printCatalogue {
@@ -62,6 +72,7 @@ struct VDAPIServer: AsyncParsableCommand {
         configuration.adminPort = adminPort
         configuration.publicBaseURL = publicURL
         if randomCodes { configuration.codes = .random }
+        if let quirks { configuration.quirks = QuirkSettings(seed: quirks, perAnswer: quirksPerAnswer) }
 
         let store = try ReferenceDatabase(database.map { .file($0) } ?? .memory)
         var summary: String?

@@ -51,7 +51,7 @@ struct APIRouter {
             return early.response
         }
         var request = request
-        let answer: Answer
+        var answer: Answer
         do {
             try await state.noShows.runIfDue(state.database, now: state.now)
             let call = try await makeCall(&request, context: context, endpoint: endpoint)
@@ -63,6 +63,7 @@ struct APIRouter {
             context.logger.error("handler failed", metadata: ["endpoint": "\(endpoint)", "error": "\(type(of: error))"])
             answer = try Self.failure(CallError(.internalError, "服务器错误"))
         }
+        answer = answer.varied(by: state.quirks)
         return try await faults.applyAfterHandler(to: answer, context: context)
     }
 
@@ -215,6 +216,13 @@ struct Answer: Sendable {
 
     var response: Response {
         Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// This answer as quirks mode sends it: JSON varied when the mode is on; images and
+    /// other bodies as they are.
+    func varied(by quirks: QuirkSwitch) -> Answer {
+        guard headers[.contentType]?.hasPrefix("application/json") == true, let body = quirks.rewrite(body) else { return self }
+        return Answer(status: status, headers: headers, body: body)
     }
 }
 

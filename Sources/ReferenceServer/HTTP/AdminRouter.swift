@@ -11,6 +11,8 @@ import VolunteerAPI
 /// - `POST /admin/clock` `{"advance_seconds": N}`
 /// - `POST /admin/query` `{"sql": "SELECT ...", "arguments": [...]}`: rows as JSON objects,
 ///   in a read-only transaction
+/// - `GET /admin/quirks`: the quirks census (``QuirkCensus``) and the settings in force;
+///   `DELETE /admin/quirks` starts the census again
 struct AdminRouter {
     let state: ServerState
 
@@ -47,6 +49,13 @@ struct AdminRouter {
             state.clockOffset.withLock { $0 += clock.advanceSeconds }
             return try Self.json(["now": ServerTime.timestamp(state.now)])
         }
+        router.get("/admin/quirks") { _, _ in
+            try Self.json(QuirksReport(settings: state.quirks.settings, census: state.quirks.census))
+        }
+        router.delete("/admin/quirks") { _, _ in
+            state.quirks.resetCensus()
+            return try Self.json(QuirksReport(settings: state.quirks.settings, census: state.quirks.census))
+        }
         router.post("/admin/query") { request, context in
             let query = try await request.decode(as: Query.self, context: context)
             let arguments = StatementArguments((query.arguments ?? []).map(Self.databaseValue))
@@ -60,6 +69,30 @@ struct AdminRouter {
             }
         }
         return router
+    }
+
+    /// `GET /admin/quirks`: `{"quirks": "SEED" | "SEED/answer" | null, "answers": N, "counts": {...}}`.
+    struct QuirksReport: Encodable {
+        let quirks: String?
+        let answers: Int
+        let counts: [String: [String: Int]]
+
+        init(settings: QuirkSettings?, census: QuirkCensus) {
+            quirks = settings?.description
+            answers = census.answers
+            counts = census.counts.mapValues { kinds in Dictionary(uniqueKeysWithValues: kinds.map { ($0.key.rawValue, $0.value) }) }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(quirks, forKey: .quirks)
+            try container.encode(answers, forKey: .answers)
+            try container.encode(counts, forKey: .counts)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case quirks, answers, counts
+        }
     }
 
     static func json(_ value: some Encodable) throws -> Response {

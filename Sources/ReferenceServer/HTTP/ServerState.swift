@@ -17,6 +17,9 @@ final class ServerState: Sendable {
     /// Marks the bookings nobody came to, before each call.
     let noShows = NoShowSweep()
 
+    /// Quirks mode, on from the configuration and switched at run time by tests.
+    let quirks: QuirkSwitch
+
     /// The server's now: the configured clock plus the offset.
     var now: Date {
         configuration.clock().addingTimeInterval(clockOffset.withLock { $0 })
@@ -28,6 +31,7 @@ final class ServerState: Sendable {
         self.faults = faults
         self.logger = logger
         self.baseURL = BaseURL(configuration.publicBaseURL)
+        self.quirks = QuirkSwitch(configuration.quirks)
     }
 }
 
