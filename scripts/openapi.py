@@ -2,10 +2,12 @@
 """Writes docs/openapi.yaml: the documented API as vdapi implements it.
 
 Paths, methods, parameters, roles and response shapes come from the endpoint catalogue
-(`vdapi --print-catalogue`), so the description cannot drift from it. This file adds what the
-catalogue does not hold: JSON schemas of the documented structures (as VolunteerAPI encodes
-them) and the value rules vdapi enforces on parameters (docs/reference-server.md). Each rule
-here must be exactly the server's check, no stricter and no looser.
+(`vdapi --print-catalogue`), and so do the documented structures' fields and which of them are
+nullable (VolunteerAPI's models write every field, null when unset), so the description cannot
+drift from either. This file adds what the catalogue does not hold: the JSON type of each field
+(checked against the catalogue's field set: a mismatch fails) and the value rules vdapi enforces
+on parameters (docs/reference-server.md). Each rule here must be exactly the server's check, no
+stricter and no looser.
 
 Usage: scripts/openapi.py CATALOGUE.json > docs/openapi.yaml
 """
@@ -14,8 +16,9 @@ import sys
 
 import yaml
 
-# -- Structures (docs/wire-model.md): i integer, s string, d decimal as text, S list of strings,
-#    R:X one X, A:X list of X, P plan_time, W work_time.
+# -- The types of the structures' fields (docs/wire-model.md): i integer, s string, d decimal as
+#    text, S list of strings, R:X one X, A:X list of X, P plan_time, W work_time. The fields
+#    themselves and their nullability are the catalogue's "structures"; these must name the same.
 REGION = "province_id:i province_name:s city_id:i city_name:s county_id:i county_name:s addr:s"
 STRUCTURES = {
     "banner": "id:i title:s photo:s jump_mode:i jump_id:i href:s",
@@ -58,14 +61,21 @@ STRUCTURES = {
     "assistantHomepage": "banner:A:banner news:A:news project_list:A:diagnosis",
     "fileURL": "url:s",
 }
-REQUIRED = {"fileURL": ["url"], "userSummary": [], "userCenter": [], "doctorIndex": [], "patientHomepage": [], "assistantHomepage": []}
 
 
 def ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def field_schema(code):
+def field_schema(code, nullable):
+    schema = typed_schema(code)
+    if not nullable:
+        return schema
+    # OpenAPI 3.0 writes "or null" as nullable beside a type; a $ref takes no siblings, so wrap it.
+    return {"allOf": [schema], "nullable": True} if "$ref" in schema else dict(schema, nullable=True)
+
+
+def typed_schema(code):
     kind, _, target = code.partition(":")
     return {
         "i": {"type": "integer"},
@@ -79,16 +89,28 @@ def field_schema(code):
     }[kind]
 
 
-def schemas():
+def checked_types(structures):
+    """STRUCTURES' types by structure and field, after checking they name exactly the catalogue's fields."""
+    types = {name: dict(item.partition(":")[::2] for item in fields.split()) for name, fields in STRUCTURES.items()}
+    problems = [f"{name}: a structure of the catalogue without types here" for name in structures.keys() - types.keys()]
+    problems += [f"{name}: types here for a structure the catalogue does not export" for name in types.keys() - structures.keys()]
+    for name in sorted(structures.keys() & types.keys()):
+        exported = {field["name"] for field in structures[name]}
+        problems += [f"{name}.{key}: a field the models write, without a type here" for key in sorted(exported - types[name].keys())]
+        problems += [f"{name}.{key}: typed here, but the models do not write it" for key in sorted(types[name].keys() - exported)]
+    if problems:
+        sys.exit("openapi.py: STRUCTURES does not match the catalogue's structures:\n  " + "\n  ".join(problems))
+    return types
+
+
+def schemas(structures):
+    """Every documented field is present in every answer (docs/reference-server.md), null when unset if nullable."""
     out = {}
-    for name, fields in STRUCTURES.items():
-        properties = {}
-        for item in fields.split():
-            key, _, code = item.partition(":")
-            properties[key] = field_schema(code)
-        out[name] = {"type": "object", "properties": properties}
-        if REQUIRED.get(name, ["id"]):
-            out[name]["required"] = REQUIRED.get(name, ["id"])
+    types = checked_types(structures)
+    for name in STRUCTURES:
+        nullable = {field["name"]: field["nullable"] for field in structures[name]}
+        properties = {key: field_schema(code, nullable[key]) for key, code in types[name].items()}
+        out[name] = {"type": "object", "properties": properties, "required": list(properties)}
     out["workDay"] = {"type": "object", "properties": {"morning": {"type": "integer", "enum": [0, 1]}, "afternoon": {"type": "integer", "enum": [0, 1]}}}
     out["user"] = {"anyOf": [ref("patient"), ref("doctor"), ref("assistant")]}
     out["phoneLogin"] = {"allOf": [ref("user"), {"type": "object", "properties": {"is_new": {"type": "integer", "enum": [0, 1]}}, "required": ["is_new"]}]}
@@ -310,7 +332,7 @@ def operation(endpoint):
 def main():
     catalogue = json.load(open(sys.argv[1]))
     paths = {}
-    for endpoint in catalogue:
+    for endpoint in catalogue["endpoints"]:
         paths.setdefault(endpoint["path"], {})[endpoint["method"].lower()] = operation(endpoint)
     document = {
         "openapi": "3.0.3",
@@ -324,7 +346,7 @@ def main():
         "paths": paths,
         "components": {
             "securitySchemes": {"authToken": {"type": "apiKey", "in": "header", "name": "X-auth-token"}},
-            "schemas": schemas(),
+            "schemas": schemas(catalogue["structures"]),
         },
     }
     sys.stdout.write("# Generated by scripts/openapi.py from `vdapi --print-catalogue`; do not edit by hand.\n")

@@ -32,13 +32,15 @@ public enum PageDecoder {
             let user = try decoder.decode(Envelope<RawRecord<UserProfile>>.self, from: body).payload()
             return DecodedPage(records: [.user(user.value, raw: withoutTokens(user.raw))], page: nil)
         case .users:
+            // Without tokens too: servers that write every field send `"token": null` in lists,
+            // and a user listed here is the same row `/user` writes without one.
             switch step.endpoint.response {
             case .page(.doctor), .list(.doctor):
-                return try list(Doctor.self) { .user(.doctor($0), raw: $1) }
+                return try list(Doctor.self) { .user(.doctor($0), raw: withoutTokens($1)) }
             case .page(.assistant), .list(.assistant):
-                return try list(Assistant.self) { .user(.assistant($0), raw: $1) }
+                return try list(Assistant.self) { .user(.assistant($0), raw: withoutTokens($1)) }
             default:
-                return try list(Patient.self) { .user(.patient($0), raw: $1) }
+                return try list(Patient.self) { .user(.patient($0), raw: withoutTokens($1)) }
             }
         case .projects: return try list(Project.self) { .project($0, raw: $1) }
         case .diagnoses:

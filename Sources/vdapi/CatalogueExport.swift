@@ -2,9 +2,13 @@ import Foundation
 import ReferenceServer
 import VolunteerAPI
 
-/// The endpoint catalogue as JSON, for tools outside Swift (scripts/openapi.py builds
-/// docs/openapi.yaml from it, so the description cannot drift from the catalogue).
+/// The endpoint catalogue and the documented structures' fields as JSON, for tools outside
+/// Swift (scripts/openapi.py builds docs/openapi.yaml from it, so the description cannot drift
+/// from the catalogue or the models): `{"endpoints": [...], "structures": {kind: [field]}}`.
 enum CatalogueExport {
+    /// The structures that appear only inside others, beside the record kinds.
+    static let nestedStructures: [(name: String, model: any (Codable & Sendable).Type)] = [("userSummary", UserSummary.self)]
+
     static func json() throws -> String {
         let endpoints: [JSONValue] = Endpoint.all.map { endpoint in
             [
@@ -18,9 +22,21 @@ enum CatalogueExport {
                 "parameters": .array(endpoint.parameters.map(parameter)),
             ]
         }
+        var structures: [String: JSONValue] = [:]
+        for kind in RecordKind.allCases {
+            structures[kind.rawValue] = .array(try kind.documentedFields().map(field))
+        }
+        for (name, model) in nestedStructures {
+            structures[name] = .array(try DocumentedField.fields(of: model).map(field))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(JSONValue.array(endpoints)), as: UTF8.self)
+        let catalogue: JSONValue = ["endpoints": .array(endpoints), "structures": .object(structures)]
+        return String(decoding: try encoder.encode(catalogue), as: UTF8.self)
+    }
+
+    private static func field(_ field: DocumentedField) -> JSONValue {
+        ["name": .string(field.name), "nullable": .bool(field.isNullable)]
     }
 
     private static func parameter(_ parameter: Parameter) -> JSONValue {

@@ -188,7 +188,6 @@ struct QuirksTests {
                 tokens[role] = token
             }
             var failures: [String] = []
-            var timesAsSent: [String] = []
             var compared = 0
             for endpoint in Endpoint.all where endpoint.method == .get && endpoint.kind == .read {
                 if case .image = endpoint.response { continue }
@@ -212,10 +211,7 @@ struct QuirksTests {
                             let quirky = try Self.decode(first, shape: endpoint.response, role: role)
                             if quirky.value != truth.value {
                                 let differences = Self.modelDifferences(truth.encoded, quirky.encoded, path: "$")
-                                let (seconds, others) = (differences.filter(\.seconds), differences.filter { !$0.seconds })
-                                let place = "\(endpoint.path.template) as \(role)"
-                                if !others.isEmpty { failures.append("\(place): \(others.prefix(4).map(\.text))") }
-                                if !seconds.isEmpty { timesAsSent.append("\(place): \(seconds.prefix(2).map(\.text))") }
+                                failures.append("\(endpoint.path.template) as \(role): \(differences.prefix(4))")
                             }
                         } catch {
                             failures.append("\(endpoint.path.template) as \(role): \(error)")
@@ -228,11 +224,6 @@ struct QuirksTests {
             }
             #expect(compared > 40)
             #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-            // Agent side, reported and being fixed there: the models keep times and timestamps as
-            // the text sent, so `09:00` and `09:00:00` decode to different values.
-            withKnownIssue("VolunteerAPI keeps times as sent: HH:mm and HH:mm:00 decode differently", isIntermittent: true) {
-                #expect(timesAsSent.isEmpty, "\(timesAsSent.joined(separator: "\n"))")
-            }
             let census = server.server.quirkCensus
             #expect(census.answers > 0 && census.count(.intAsString) > 0 && census.count(.timeWithoutSeconds) > 0)
             #expect(census.count(.intAsString, in: "project") > 0)
@@ -287,9 +278,8 @@ struct QuirksTests {
         }
     }
 
-    /// The paths where two encoded model values differ; `seconds` when the only difference is
-    /// a time sent without its `:00` seconds.
-    static func modelDifferences(_ truth: JSONValue, _ quirky: JSONValue, path: String) -> [(text: String, seconds: Bool)] {
+    /// The paths where two encoded model values differ.
+    static func modelDifferences(_ truth: JSONValue, _ quirky: JSONValue, path: String) -> [String] {
         switch (truth, quirky) {
         case (.object(let members), .object(let others)):
             return Set(members.keys).union(others.keys).sorted().flatMap { key in
@@ -297,10 +287,8 @@ struct QuirksTests {
             }
         case (.array(let elements), .array(let others)) where elements.count == others.count:
             return zip(elements, others).enumerated().flatMap { modelDifferences($1.0, $1.1, path: "\(path)[\($0)]") }
-        case (.string(let text), .string(let shorter)) where text == shorter + ":00":
-            return [("\(path): \(text) → \(shorter)", true)]
         default:
-            return truth == quirky ? [] : [("\(path): \(truth) → \(quirky)", false)]
+            return truth == quirky ? [] : ["\(path): \(truth) → \(quirky)"]
         }
     }
 }

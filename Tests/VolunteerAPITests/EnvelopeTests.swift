@@ -95,7 +95,7 @@ struct EnvelopeTests {
         let json = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(envelope))
         #expect(json["error_code"] == .integer(0))
         #expect(json["error_message"] == .string(""))
-        #expect(json["data"]?["list"] == .array([.object(["id": .integer(7), "name": .string("乡村医生协会")])]))
+        #expect(json["data"]?["list"] == .array([.object(["id": .integer(7), "name": .string("乡村医生协会"), "logo": .null, "abstract": .null])]))
         #expect(json["data"]?["page"]?["count"] == .integer(1))
 
         let failure = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Envelope<Project>(error: EnvelopeError(code: 2, message: "no"))))

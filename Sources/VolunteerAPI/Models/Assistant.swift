@@ -104,4 +104,26 @@ public struct Assistant: Sendable, Hashable, Codable {
         verification = try reader.optionalInt(.verification)
         token = try reader.optionalString(.token)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(realName, forKey: .realName)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(avatars, forKey: .avatars)
+        try container.encode(idCardNumber, forKey: .idCardNumber)
+        try container.encode(email, forKey: .email)
+        try container.encode(teamName, forKey: .teamName)
+        try container.encode(provinceID, forKey: .provinceID)
+        try container.encode(provinceName, forKey: .provinceName)
+        try container.encode(cityID, forKey: .cityID)
+        try container.encode(cityName, forKey: .cityName)
+        try container.encode(countyID, forKey: .countyID)
+        try container.encode(countyName, forKey: .countyName)
+        try container.encode(address, forKey: .address)
+        try container.encode(helpCount, forKey: .helpCount)
+        try container.encode(verification, forKey: .verification)
+        try container.encode(token, forKey: .token)
+    }
 }

@@ -27,4 +27,12 @@ public struct AssistantHomepage: Sendable, Hashable, Codable {
         news = try reader.records(.news, of: News.self)
         projects = try reader.records(.projects, of: Diagnosis.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(banners, forKey: .banners)
+        try container.encode(news, forKey: .news)
+        try container.encode(projects, forKey: .projects)
+    }
 }

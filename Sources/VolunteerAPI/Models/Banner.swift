@@ -44,4 +44,15 @@ public struct Banner: Sendable, Hashable, Codable {
         jumpID = try reader.optionalInt(.jumpID)
         href = try reader.optionalString(.href)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(photo, forKey: .photo)
+        try container.encode(jumpMode, forKey: .jumpMode)
+        try container.encode(jumpID, forKey: .jumpID)
+        try container.encode(href, forKey: .href)
+    }
 }

@@ -51,4 +51,16 @@ public struct Casebook: Sendable, Hashable, Codable {
         createdAt = try reader.timestamp(.createdAt)
         updatedAt = try reader.timestamp(.updatedAt)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(photos, forKey: .photos)
+        try container.encode(content, forKey: .content)
+        try container.encode(userID, forKey: .userID)
+        try container.encode(projectID, forKey: .projectID)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
 }

@@ -48,4 +48,16 @@ public struct ChatDialog: Sendable, Hashable, Codable {
         patientUser = try reader.record(.patientUser, Patient.self)
         doctorUser = try reader.record(.doctorUser, Doctor.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(patientUserID, forKey: .patientUserID)
+        try container.encode(doctorUserID, forKey: .doctorUserID)
+        try container.encode(lastMessageID, forKey: .lastMessageID)
+        try container.encode(lastMessage, forKey: .lastMessage)
+        try container.encode(patientUser, forKey: .patientUser)
+        try container.encode(doctorUser, forKey: .doctorUser)
+    }
 }

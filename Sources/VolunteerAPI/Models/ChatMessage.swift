@@ -66,4 +66,19 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         fromUser = try reader.record(.fromUser, UserSummary.self)
         toUser = try reader.record(.toUser, UserSummary.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(senderRole, forKey: .senderRole)
+        try container.encode(fromUserID, forKey: .fromUserID)
+        try container.encode(toUserID, forKey: .toUserID)
+        try container.encode(content, forKey: .content)
+        try container.encode(photos, forKey: .photos)
+        try container.encode(isRead, forKey: .isRead)
+        try container.encode(dialogID, forKey: .dialogID)
+        try container.encode(fromUser, forKey: .fromUser)
+        try container.encode(toUser, forKey: .toUser)
+    }
 }

@@ -42,4 +42,15 @@ public struct City: Sendable, Hashable, Codable {
         pinyin = try reader.optionalString(.pinyin)
         sort = try reader.optionalInt(.sort)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(parentID, forKey: .parentID)
+        try container.encode(name, forKey: .name)
+        try container.encode(shortName, forKey: .shortName)
+        try container.encode(pinyin, forKey: .pinyin)
+        try container.encode(sort, forKey: .sort)
+    }
 }

@@ -111,6 +111,28 @@ public struct Diagnosis: Sendable, Hashable, Codable {
         patient = try reader.record(.patient, Patient.self)
         casebook = try reader.record(.casebook, Casebook.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(assistantUserID, forKey: .assistantUserID)
+        try container.encode(verifyStatus, forKey: .verifyStatus)
+        try container.encode(rejectMessage, forKey: .rejectMessage)
+        try container.encode(visitTime, forKey: .visitTime)
+        try container.encode(result, forKey: .result)
+        try container.encode(resultPhotos, forKey: .resultPhotos)
+        try container.encode(status, forKey: .status)
+        try container.encode(refundStatus, forKey: .refundStatus)
+        try container.encode(patientCreditScore, forKey: .patientCreditScore)
+        try container.encode(patientPunctualityScore, forKey: .patientPunctualityScore)
+        try container.encode(doctorCommentTime, forKey: .doctorCommentTime)
+        try container.encode(doctorScore, forKey: .doctorScore)
+        try container.encode(doctorComment, forKey: .doctorComment)
+        try container.encode(patientCommentTime, forKey: .patientCommentTime)
+        try container.encode(patient, forKey: .patient)
+        try container.encode(casebook, forKey: .casebook)
+    }
 }
 
 extension Diagnosis {

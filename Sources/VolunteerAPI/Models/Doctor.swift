@@ -123,6 +123,30 @@ public struct Doctor: Sendable, Hashable, Codable {
         organisations = try reader.records(.organisations, of: Organisation.self)
     }
 
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(realName, forKey: .realName)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(avatars, forKey: .avatars)
+        try container.encode(idCardNumber, forKey: .idCardNumber)
+        try container.encode(hospital, forKey: .hospital)
+        try container.encode(departments, forKey: .departments)
+        try container.encode(jobPosition, forKey: .jobPosition)
+        try container.encode(goodAt, forKey: .goodAt)
+        try container.encode(workPhotos, forKey: .workPhotos)
+        try container.encode(abstract, forKey: .abstract)
+        try container.encode(visitsCount, forKey: .visitsCount)
+        try container.encode(patientCount, forKey: .patientCount)
+        try container.encode(serviceMinutes, forKey: .serviceMinutes)
+        try container.encode(workTime, forKey: .workTime)
+        try container.encode(verification, forKey: .verification)
+        try container.encode(score, forKey: .score)
+        try container.encode(token, forKey: .token)
+        try container.encode(organisations, forKey: .organisations)
+    }
+
     /// A week has seven days; anything else in `work_time` is a broken record.
     static func checkWeek(_ days: [WorkDay], reader: WireReader<CodingKeys>) throws {
         guard days.isEmpty || days.count == 7 else {

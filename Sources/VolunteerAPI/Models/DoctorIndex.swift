@@ -31,4 +31,13 @@ public struct DoctorIndex: Sendable, Hashable, Codable {
         projects = try reader.records(.projects, of: Project.self)
         diagnoses = try reader.records(.diagnoses, of: Diagnosis.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(news, forKey: .news)
+        try container.encode(doctor, forKey: .doctor)
+        try container.encode(projects, forKey: .projects)
+        try container.encode(diagnoses, forKey: .diagnoses)
+    }
 }

@@ -16,4 +16,10 @@ public struct FileURL: Sendable, Hashable, Codable {
         let reader = try WireReader(decoder, for: FileURL.self, keyedBy: CodingKeys.self)
         url = try reader.string(.url)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+    }
 }

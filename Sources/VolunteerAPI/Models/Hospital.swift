@@ -80,4 +80,22 @@ public struct Hospital: Sendable, Hashable, Codable {
         countyName = try reader.optionalString(.countyName)
         address = try reader.optionalString(.address)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(logo, forKey: .logo)
+        try container.encode(banners, forKey: .banners)
+        try container.encode(level, forKey: .level)
+        try container.encode(tag, forKey: .tag)
+        try container.encode(provinceID, forKey: .provinceID)
+        try container.encode(provinceName, forKey: .provinceName)
+        try container.encode(cityID, forKey: .cityID)
+        try container.encode(cityName, forKey: .cityName)
+        try container.encode(countyID, forKey: .countyID)
+        try container.encode(countyName, forKey: .countyName)
+        try container.encode(address, forKey: .address)
+    }
 }

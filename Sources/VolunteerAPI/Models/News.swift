@@ -39,4 +39,14 @@ public struct News: Sendable, Hashable, Codable {
         content = try reader.optionalString(.content)
         publishTime = try reader.timestamp(.publishTime)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(photo, forKey: .photo)
+        try container.encode(content, forKey: .content)
+        try container.encode(publishTime, forKey: .publishTime)
+    }
 }

@@ -38,4 +38,14 @@ public struct OrgMembership: Sendable, Hashable, Codable {
         doctorID = try reader.optionalInt(.doctorID)
         organisation = try reader.record(.organisation, Organisation.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(verifyStatus, forKey: .verifyStatus)
+        try container.encode(organisationID, forKey: .organisationID)
+        try container.encode(doctorID, forKey: .doctorID)
+        try container.encode(organisation, forKey: .organisation)
+    }
 }

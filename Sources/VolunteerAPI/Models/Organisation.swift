@@ -31,4 +31,13 @@ public struct Organisation: Sendable, Hashable, Codable {
         logo = try reader.optionalString(.logo)
         abstract = try reader.optionalString(.abstract)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(logo, forKey: .logo)
+        try container.encode(abstract, forKey: .abstract)
+    }
 }

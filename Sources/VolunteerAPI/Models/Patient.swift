@@ -162,4 +162,36 @@ public struct Patient: Sendable, Hashable, Codable {
         doneProjectCount = try reader.optionalInt(.doneProjectCount)
         token = try reader.optionalString(.token)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(realName, forKey: .realName)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(avatars, forKey: .avatars)
+        try container.encode(idCardNumber, forKey: .idCardNumber)
+        try container.encode(sex, forKey: .sex)
+        try container.encode(birthday, forKey: .birthday)
+        try container.encode(age, forKey: .age)
+        try container.encode(email, forKey: .email)
+        try container.encode(height, forKey: .height)
+        try container.encode(weight, forKey: .weight)
+        try container.encode(provinceID, forKey: .provinceID)
+        try container.encode(provinceName, forKey: .provinceName)
+        try container.encode(cityID, forKey: .cityID)
+        try container.encode(cityName, forKey: .cityName)
+        try container.encode(countyID, forKey: .countyID)
+        try container.encode(countyName, forKey: .countyName)
+        try container.encode(address, forKey: .address)
+        try container.encode(maritalStatus, forKey: .maritalStatus)
+        try container.encode(drinkStatus, forKey: .drinkStatus)
+        try container.encode(smokingStatus, forKey: .smokingStatus)
+        try container.encode(creditScore, forKey: .creditScore)
+        try container.encode(punctualityScore, forKey: .punctualityScore)
+        try container.encode(verification, forKey: .verification)
+        try container.encode(joinProjectCount, forKey: .joinProjectCount)
+        try container.encode(doneProjectCount, forKey: .doneProjectCount)
+        try container.encode(token, forKey: .token)
+    }
 }

@@ -32,4 +32,13 @@ public struct PatientHomepage: Sendable, Hashable, Codable {
         projects = try reader.records(.projects, of: Diagnosis.self)
         specialProjects = try reader.records(.specialProjects, of: SpecialProject.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(banners, forKey: .banners)
+        try container.encode(news, forKey: .news)
+        try container.encode(projects, forKey: .projects)
+        try container.encode(specialProjects, forKey: .specialProjects)
+    }
 }

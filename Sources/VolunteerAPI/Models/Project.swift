@@ -137,6 +137,33 @@ public struct Project: Sendable, Hashable, Codable {
         assistantJoinCount = try reader.optionalInt(.assistantJoinCount)
         planTime = try reader.record(.planTime, PlanTime.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(date, forKey: .date)
+        try container.encode(begin, forKey: .begin)
+        try container.encode(end, forKey: .end)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encode(joinedCount, forKey: .joinedCount)
+        try container.encode(address, forKey: .address)
+        try container.encode(longitude, forKey: .longitude)
+        try container.encode(latitude, forKey: .latitude)
+        try container.encode(abstract, forKey: .abstract)
+        try container.encode(price, forKey: .price)
+        try container.encode(status, forKey: .status)
+        try container.encode(progressStatus, forKey: .progressStatus)
+        try container.encode(serviceTargets, forKey: .serviceTargets)
+        try container.encode(hospital, forKey: .hospital)
+        try container.encode(doctor, forKey: .doctor)
+        try container.encode(joinedUsers, forKey: .joinedUsers)
+        try container.encode(projectStatus, forKey: .projectStatus)
+        try container.encode(canCancel, forKey: .canCancel)
+        try container.encode(isJoined, forKey: .isJoined)
+        try container.encode(assistantJoinCount, forKey: .assistantJoinCount)
+        try container.encode(planTime, forKey: .planTime)
+    }
 }
 
 extension Project {

@@ -111,4 +111,28 @@ public struct SpecialProject: Sendable, Hashable, Codable {
         projectStatus = try reader.optionalInt(.projectStatus)
         joinedUsers = try reader.records(.joinedUsers, of: Patient.self)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(date, forKey: .date)
+        try container.encode(begin, forKey: .begin)
+        try container.encode(end, forKey: .end)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encode(joinedCount, forKey: .joinedCount)
+        try container.encode(address, forKey: .address)
+        try container.encode(longitude, forKey: .longitude)
+        try container.encode(latitude, forKey: .latitude)
+        try container.encode(abstract, forKey: .abstract)
+        try container.encode(photo, forKey: .photo)
+        try container.encode(price, forKey: .price)
+        try container.encode(status, forKey: .status)
+        try container.encode(progressStatus, forKey: .progressStatus)
+        try container.encode(serviceTargets, forKey: .serviceTargets)
+        try container.encode(hospital, forKey: .hospital)
+        try container.encode(organisation, forKey: .organisation)
+        try container.encode(projectStatus, forKey: .projectStatus)
+        try container.encode(joinedUsers, forKey: .joinedUsers)
+    }
 }

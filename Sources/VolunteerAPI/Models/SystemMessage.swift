@@ -47,4 +47,16 @@ public struct SystemMessage: Sendable, Hashable, Codable {
         senderName = try reader.optionalString(.senderName)
         senderAvatar = try reader.optionalString(.senderAvatar)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(type, forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(content, forKey: .content)
+        try container.encode(publishTime, forKey: .publishTime)
+        try container.encode(senderName, forKey: .senderName)
+        try container.encode(senderAvatar, forKey: .senderAvatar)
+    }
 }

@@ -23,4 +23,11 @@ public struct UserCenter: Sendable, Hashable, Codable {
         user = try reader.record(.user, UserProfile.self)
         messageCount = try reader.optionalInt(.messageCount)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(user, forKey: .user)
+        try container.encode(messageCount, forKey: .messageCount)
+    }
 }

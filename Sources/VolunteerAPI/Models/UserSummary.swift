@@ -26,4 +26,12 @@ public struct UserSummary: Sendable, Hashable, Codable {
         realName = try reader.optionalString(.realName)
         avatars = try reader.optionalString(.avatars)
     }
+
+    /// Writes every documented field, `null` when unset (docs/reference-server.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(realName, forKey: .realName)
+        try container.encode(avatars, forKey: .avatars)
+    }
 }
