@@ -39,9 +39,12 @@ struct SyncWorld {
 }
 
 extension SyncWorld {
-    /// Seeds vdapi's demo world, logs `phone` in as `role` (password demo123), and runs `body`.
-    static func withRunning(_ phone: String, _ role: UserRole, _ body: (SyncWorld) async throws -> Void) async throws {
-        try await RunningReferenceServer.withRunning { running in
+    /// Seeds vdapi's demo world, logs `phone` in as `role` (password demo123), and runs `body`;
+    /// against a quirks server when `quirks` is given (else as `VDAPI_QUIRKS` says).
+    static func withRunning(
+        _ phone: String, _ role: UserRole, quirks: QuirkSettings? = nil, _ body: (SyncWorld) async throws -> Void
+    ) async throws {
+        try await RunningReferenceServer.withRunning(configure: { if let quirks { $0.quirks = quirks } }) { running in
             _ = try await Seed.demo(into: running.database, configuration: ReferenceServerConfiguration())
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -71,9 +74,14 @@ enum WorldError: Error {
 
 extension SyncWorld {
     /// Reads every list of the role's plan again, follow-ups included, and returns the records
-    /// whose mirrored raw JSON differs from what vdapi answers now (or that the mirror lacks).
-    /// Empty means the mirror is vdapi's state for this role, record by record.
+    /// whose mirrored JSON differs from what vdapi answers now (or that the mirror lacks).
+    /// Empty means the mirror is vdapi's state for this role, record by record. A quirks server
+    /// (`VDAPI_QUIRKS`) answers these reads plainly, so the mirror made from its varied answers
+    /// is compared with the values as vdapi holds them.
     func recordsDifferingFromUpstream(role: UserRole) async throws -> [String] {
+        let quirks = running.server.quirks
+        running.server.setQuirks(nil)
+        defer { running.server.setQuirks(quirks) }
         var differences: [String] = []
         var queue = PullPlan.steps(for: role, userID: userID)
         var checked = 0
