@@ -52,6 +52,8 @@ def main():
     parser.add_argument("--soak-minutes", type=float, help="override the mode's soak length")
     parser.add_argument("--frames", type=int, help="override the mode's number of fuzz frames")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
+    parser.add_argument("--quirks", help="run vdapi --quirks SEED (SEED/answer: per answer too), a legacy server's "
+                                         "representations (docs/reference-server.md)")
     parser.add_argument("--settle-time", type=int, default=world.SETTLE_SECONDS,
                         help=f"the daemons' VDSYNC_OUTBOX_SETTLE_TIME in the process-level checks and the soak (default "
                              f"{world.SETTLE_SECONDS}; must stay above the longest delay injected, "
@@ -64,6 +66,7 @@ def main():
         plan["frames"] = args.frames
         plan["hypothesis"] = min(plan["hypothesis"], args.frames // 10)
     world.SETTLE_SECONDS = args.settle_time
+    world.QUIRKS = args.quirks
     if args.settle_time * 1000 <= world.LONGEST_DELAY_MS:
         print(f"note: a settle time of {args.settle_time} s is not above the longest delay injected "
               f"({world.LONGEST_DELAY_MS} ms): the rule's assumption does not hold, and the checks may count doubles", flush=True)
@@ -73,7 +76,8 @@ def main():
         parser.error(f"unknown checks: {', '.join(sorted(unknown))}")
 
     work = tempfile.mkdtemp(prefix="vdsync-reliability-")
-    print(f"reliability ({args.mode}, seed {args.seed}): work directory {work}", flush=True)
+    quirks = f", vdapi --quirks {args.quirks}" if args.quirks else ""
+    print(f"reliability ({args.mode}, seed {args.seed}{quirks}): work directory {work}", flush=True)
     started = time.monotonic()
     results = []
     # Each process-level check starts its own vdapi and three daemons (world.py).
@@ -102,6 +106,9 @@ def main():
     if "soak" in only:
         results.append(soak.run_soak(args.bin, work, plan["soak_minutes"], args.seed))
 
+    if args.quirks:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(world.QUIRK_CENSUS["kinds"].items()))
+        print(f"vdapi --quirks {args.quirks} varied {world.QUIRK_CENSUS['answers']} answers: {kinds or 'nothing'}", flush=True)
     print(f"\n== summary ({args.mode}, {time.monotonic() - started:.0f} s)")
     for result in results:
         print(result.summary())

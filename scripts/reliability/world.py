@@ -54,6 +54,11 @@ HOOK_LINE = "crash point reached"
 # handler. Lower than the default 120 s, so that each send a fault left without an answer does not
 # hold its chain for two minutes; `reliability.py --settle-time` sets another value (0 shows what
 # the checks find without the rule).
+# `vdapi --quirks SEED` (docs/reference-server.md, "Quirks mode") for every world when set:
+# "SEED", or "SEED/answer" to vary representations per answer too. reliability.py --quirks.
+QUIRKS = None
+# What the quirks servers varied, summed over every vdapi stopped: {kind: count}, and answers.
+QUIRK_CENSUS = {"answers": 0, "kinds": {}}
 SETTLE_SECONDS = 6
 LONGEST_DELAY_MS = 4000
 # The creation and state-change requests the outbox sends (method, path template): the paths
@@ -103,6 +108,9 @@ class Upstream:
         seed = [] if os.path.exists(self.database) else ["--seed", "demo"]
         args = [os.path.join(self.bin_dir, "vdapi"), "--database", self.database, "--port", str(self.port),
                 "--admin-port", str(self.admin_port), "--log-level", "warning"] + seed
+        if QUIRKS:
+            number, _, per = QUIRKS.partition("/")
+            args += ["--quirks", number] + (["--quirks-per-answer"] if per == "answer" else [])
         out = open(os.path.join(self.dir, "vdapi.out"), "ab")
         err = open(os.path.join(self.dir, "vdapi.err"), "ab")
         self.process = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -123,6 +131,8 @@ class Upstream:
     def stop(self, sig=signal.SIGTERM):
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else None
+        if QUIRKS:
+            self.count_quirks()
         self.process.send_signal(sig)
         try:
             self.process.wait(timeout=30)
@@ -134,6 +144,17 @@ class Upstream:
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
+
+    def count_quirks(self):
+        """Adds this vdapi's quirks census (GET /admin/quirks) to QUIRK_CENSUS."""
+        try:
+            census = self.admin("GET", "/admin/quirks", timeout=5) or {}
+        except OSError:
+            return
+        QUIRK_CENSUS["answers"] += int(census.get("answers") or 0)
+        for counts in (census.get("counts") or {}).values():
+            for kind, count in counts.items():
+                QUIRK_CENSUS["kinds"][kind] = QUIRK_CENSUS["kinds"].get(kind, 0) + count
 
     def admin(self, method, path, body=None, timeout=30):
         data = None if body is None else json.dumps(body).encode()
@@ -194,7 +215,8 @@ class Upstream:
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             envelope = json.loads(response.read())
-        if envelope.get("error_code") != 0:
+        # A quirks server may write the code as text ("0").
+        if str(envelope.get("error_code")) != "0":
             raise RuntimeError(f"{method} {path}: error_code {envelope.get('error_code')}")
         return envelope["data"]
 
@@ -1259,8 +1281,21 @@ def mirror_matches_upstream(world, fail, roles=ROLES):
                 return items
             offset = len(items)
 
+    def same_form(value):
+        # One form per value, as the mirror's canonical JSON has it: a quirks server writes
+        # numbers as text, and "" or null for no value.
+        if isinstance(value, tuple):
+            return tuple(same_form(v) for v in value)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return str(int(value))
+        return str(value)
+
     def compare(role, name, mine, theirs):
         nonlocal compared
+        mine = {same_form(k): same_form(v) for k, v in mine.items()}
+        theirs = {same_form(k): same_form(v) for k, v in theirs.items()}
         compared += len(theirs)
         if mine != theirs:
             only_mine = {k: v for k, v in mine.items() if theirs.get(k) != v}
