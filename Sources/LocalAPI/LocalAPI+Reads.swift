@@ -18,7 +18,7 @@ extension LocalAPI {
             "id": RPCSchema.integer(description: "negative for a record created offline"),
             "pending": RPCSchema.boolean(description: "whether pending mutations change it"),
             "pending_mutations": RPCSchema.array(of: RPCSchema.integer(), description: "their local ids"),
-            "record": RPCSchema.object(description: "the record as the server sent it, with pending changes laid over it"),
+            "record": RPCSchema.object(description: "the record's values as the server sent them, in canonical form, with pending changes laid over it"),
         ], required: ["id", "pending", "pending_mutations", "record"])
 
     static let paging: [RPCMethod.Param] = [

@@ -4,7 +4,7 @@ import UpstreamClient
 import VolunteerAPI
 
 /// Documented reads made on a mutation's behalf (read-back checks and refreshes): one record,
-/// or every page of a list, decoded with the raw JSON kept for the mirror. A request that failed
+/// or every page of a list, decoded with their canonical JSON for the mirror. A request that failed
 /// is asked again as ``ReadRetry`` says, so that one failed page does not fail the whole read.
 struct UpstreamReader: Sendable {
     let client: UpstreamClient
