@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "vdsyncd", targets: ["vdsyncd"]),
         .executable(name: "vdsync", targets: ["vdsync"]),
         .executable(name: "vdapi", targets: ["vdapi"]),
+        .executable(name: "vdkiosk", targets: ["vdkiosk"]),
         .library(name: "VolunteerAPI", targets: ["VolunteerAPI"]),
     ],
     dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // The wire model of the documented API: values only, no I/O.
@@ -104,6 +106,20 @@ let package = Package(
             dependencies: ["Redaction", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The clinic's screens: a loopback web app over the socket (server-rendered HTML, SSE),
+        // with its guards against other local users. Reaches vdsyncd through SocketClient only.
+        .target(
+            name: "Kiosk",
+            dependencies: [
+                "SocketClient", "LocalRPC", "VolunteerAPI", "Redaction",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "ReferenceServer",
             dependencies: [
@@ -155,6 +171,18 @@ let package = Package(
             dependencies: [
                 "SocketClient", "LocalRPC", "Redaction", "VolunteerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // vdkiosk: the clinic's screens on loopback; flags, lifecycle and sd_notify only.
+        .executableTarget(
+            name: "vdkiosk",
+            dependencies: [
+                "Kiosk", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -223,7 +251,8 @@ let package = Package(
             name: "LocalRPCTests",
             dependencies: [
                 "LocalRPC", "LocalAPI", "SocketClient", "vdsync", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer",
-                "ReferenceServerTestKit",
+                "ReferenceServerTestKit", "Kiosk",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

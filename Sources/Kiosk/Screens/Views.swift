@@ -1,0 +1,81 @@
+import Foundation
+import VolunteerAPI
+
+/// How records read on the screens: the mirror's models turned into template data with the
+/// domain's labels. Plain functions of values.
+enum Views {
+    static let scores = [5, 4, 3, 2, 1]
+
+    /// Today's date where the kiosk stands, as the API writes dates.
+    static func today(_ now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: now)
+    }
+
+    static func clinic(_ item: Item<Project>, href: String) -> [String: Any] {
+        let project = item.record
+        let booked = project.joinedCount ?? 0
+        let capacity = project.capacity ?? 0
+        return [
+            "id": project.id, "href": href, "date": project.date ?? "", "time": timeRange(project.begin, project.end),
+            "hospital": project.hospital?.name ?? "", "address": project.address ?? "", "booked": booked, "capacity": capacity,
+            "free": max(0, capacity - booked), "pending": item.pending, "doctor": project.doctor?.realName ?? "", "abstract": project.abstract ?? "",
+        ]
+    }
+
+    static func timeRange(_ begin: String?, _ end: String?) -> String {
+        "\(begin.map { String($0.prefix(5)) } ?? "")–\(end.map { String($0.prefix(5)) } ?? "")"
+    }
+
+    static func booking(_ item: Item<Diagnosis>) -> [String: Any] {
+        let diagnosis = item.record
+        var view: [String: Any] = [
+            "id": diagnosis.id, "pending": item.pending, "patient_name": diagnosis.patient?.realName ?? "#\(diagnosis.patient?.id ?? 0)",
+            "visit_time": diagnosis.visitTime ?? "", "visit_status": visitStatus(diagnosis.visitStatus),
+            "booking_status": bookingStatus(diagnosis.bookingStatus), "casebook": diagnosis.casebook?.content ?? "",
+            "photos": photos(diagnosis.casebook?.photos ?? []),
+            "age": diagnosis.patient?.age.map(String.init) ?? "", "height": diagnosis.patient?.height ?? "", "weight": diagnosis.patient?.weight ?? "",
+            "project_id": diagnosis.casebook?.projectID ?? 0,
+        ]
+        if let result = diagnosis.result { view["result"] = result }
+        if let score = diagnosis.doctorScore, score > 0 { view["rated"] = "\(score) · \(diagnosis.doctorComment ?? "")" }
+        return view
+    }
+
+    static func visitStatus(_ status: VisitStatus?) -> String {
+        switch status {
+        case .waiting: KioskStrings.text("visit_waiting")
+        case .missed: KioskStrings.text("visit_missed")
+        case .seen: KioskStrings.text("visit_seen")
+        case nil: ""
+        }
+    }
+
+    static func bookingStatus(_ status: BookingStatus?) -> String {
+        switch status {
+        case .booked: KioskStrings.text("booking_booked")
+        case .rejected: KioskStrings.text("booking_rejected")
+        case .cancelled: KioskStrings.text("booking_cancelled")
+        case nil: ""
+        }
+    }
+
+    /// Pictures through vdkiosk's own `/image`, which reads the daemon's image cache: the page
+    /// never loads anything from elsewhere.
+    static func photos(_ urls: [String]) -> [[String: Any]] {
+        urls.enumerated().map { index, url in
+            var components = URLComponents()
+            components.path = "/image"
+            components.queryItems = [URLQueryItem(name: "url", value: url)]
+            return ["src": components.string ?? "/image", "index": index + 1]
+        }
+    }
+
+    /// The free slots of a project's plan, as `booking.join` takes them.
+    static func slots(_ project: Project) -> [[String: Any]] {
+        (project.planTime?.slots ?? []).filter { $0.remaining > 0 }.map { ["label": $0.label, "remaining": $0.remaining] }
+    }
+}
