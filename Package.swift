@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "Kiosk",
             dependencies: [
-                "SocketClient", "LocalRPC", "VolunteerAPI", "Redaction",
+                "SocketClient", "LocalRPC", "VolunteerAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
