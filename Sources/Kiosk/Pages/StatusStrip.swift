@@ -1,3 +1,4 @@
+import Foundation
 import VolunteerAPI
 
 /// What the always-visible status strip says, read from the daemon's `status`: online or
@@ -58,7 +59,7 @@ public struct StatusStrip: Sendable, Equatable {
             "t": KioskStrings.table,
             "connectivity": connectivity.rawValue,
             "connectivity_label": KioskStrings.text(connectivity == .unknown ? "connectivity_unknown" : connectivity.rawValue),
-            "areas": areas.map { ["label": KioskStrings.text($0.label), "time": $0.lastSync.map(Self.shortTime) ?? ""] },
+            "areas": areas.map { ["label": KioskStrings.text($0.label), "time": $0.lastSync.map { Self.shortTime($0) } ?? ""] },
             "never_synced": areas.isEmpty,
             "waiting": waiting, "has_waiting": waiting > 0,
             "failed": failed, "has_failed": failed > 0,
@@ -66,10 +67,14 @@ public struct StatusStrip: Sendable, Equatable {
         ]
     }
 
-    /// `2026-12-07T07:15:03Z` as `12-07 07:15` (UTC, as the daemon reports it).
-    static func shortTime(_ stamp: String) -> String {
-        let characters = Array(stamp)
-        guard characters.count >= 16 else { return stamp }
-        return String(characters[5..<10]) + " " + String(characters[11..<16])
+    /// `2026-12-07T07:15:03Z` as `12-07 15:15` in the kiosk's time zone (Asia/Shanghai on a
+    /// clinic's machine), the zone its clinics' times are written in.
+    static func shortTime(_ stamp: String, in zone: TimeZone = .current) -> String {
+        guard let date = try? Date(stamp, strategy: .iso8601) else { return stamp }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "MM-dd HH:mm"
+        return formatter.string(from: date)
     }
 }

@@ -120,7 +120,8 @@ struct Screens: Sendable {
         let kind = entry["kind"]?.stringValue ?? ""
         var view: [String: Any] = [
             "mutation_id": entry["mutation_id"]?.intValue ?? 0, "state": state, "state_label": KioskStrings.text("state_" + state),
-            "kind": kind, "kind_label": KioskStrings.text("kind_" + kind), "created_at": entry["created_at"]?.stringValue.map(StatusStrip.shortTime) ?? "",
+            "kind": kind, "kind_label": KioskStrings.text("kind_" + kind),
+            "created_at": entry["created_at"]?.stringValue.map { StatusStrip.shortTime($0) } ?? "",
             "actionable": state == "rejected" || state == "parked", "discardable": state == "queued",
         ]
         if let message = entry["upstream_error_message"]?.stringValue ?? (state == "parked" ? entry["last_error"]?.stringValue : nil) {

@@ -23,7 +23,9 @@ struct KioskPartsTests {
         #expect(strip.waiting == 4 && strip.failed == 3)
         #expect(strip.areas.map(\.label) == ["area_projects", "area_chats", "area_messages", "area_other"])
         #expect(strip.areas.last?.lastSync == "2026-12-07T02:00:00Z")
-        #expect(StatusStrip.shortTime("2026-12-07T07:15:03Z") == "12-07 07:15")
+        #expect(StatusStrip.shortTime("2026-12-07T07:15:03Z", in: TimeZone(identifier: "UTC")!) == "12-07 07:15")
+        #expect(StatusStrip.shortTime("2026-12-07T17:15:03Z", in: TimeZone(identifier: "Asia/Shanghai")!) == "12-08 01:15")
+        #expect(StatusStrip.shortTime("not a time") == "not a time")
         let fresh = StatusStrip(status: ["connectivity": "online", "session": "active"])
         #expect(!fresh.loginNeeded && fresh.areas.isEmpty && fresh.viewData["never_synced"] as? Bool == true)
     }
