@@ -165,6 +165,12 @@ public enum KioskStrings {
         "doctor": "医生",
         "rated": "已评价",
         "field_required": "此项必填",
+        "field_too_long": "最多 {n} 个字",
+        "field_too_many": "最多 {n} 项",
+        "field_phone": "请输入 11 位手机号",
+        "field_photo_too_large": "照片不能超过 5 MB",
+        "field_between": "须在 {low} 到 {high} 之间",
+        "field_invalid": "格式不正确",
         // What each outbox entry does, by its mutation kind.
         "kind_photo.upload": "上传照片",
         "kind_profile.complete": "完善资料",

@@ -92,7 +92,7 @@ struct Screens: Sendable {
         case .invalidField(let field, let message):
             // `photos[0].data` belongs to the photos input.
             let name = String(field.prefix { $0 != "[" && $0 != "." })
-            state.errors[name] = message.contains("is required") ? KioskStrings.text("field_required") : message
+            state.errors[name] = FieldMessage.text(for: message)
         case .forbidden: state.message = KioskStrings.text("forbidden_body")
         case .upstreamOffline: state.message = KioskStrings.text("upstream_offline")
         case .refused(let message), .notFound(let message): state.message = message

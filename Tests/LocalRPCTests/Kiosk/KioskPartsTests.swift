@@ -103,6 +103,18 @@ struct KioskPartsTests {
         #expect(keys.count > 60)
     }
 
+    @Test("a refused field's message is said in Chinese, or kept whole behind a general one")
+    func fieldMessages() {
+        #expect(FieldMessage.text(for: "invalid params: 'reason' is required") == "此项必填")
+        #expect(FieldMessage.text(for: "invalid params: 'reason' must be at most 500 characters") == "最多 500 个字")
+        #expect(FieldMessage.text(for: "invalid params: 'photos' must hold at most 9 photos") == "最多 9 项")
+        #expect(FieldMessage.text(for: "invalid params: 'phone' must be an 11-digit mainland mobile number") == "请输入 11 位手机号")
+        #expect(FieldMessage.text(for: "invalid params: 'honesty' must be between 1 and 5") == "须在 1 到 5 之间")
+        #expect(FieldMessage.text(for: "invalid params: 'photos[0].data' must be at most 5 MB") == "照片不能超过 5 MB")
+        let other = "invalid params: 'idno' is not valid"
+        #expect(FieldMessage.text(for: other) == "格式不正确（\(other)）")
+    }
+
     @Test("a daemon failure becomes a page state by its kind, and a refused field keeps its name")
     func failures() {
         #expect(DaemonFailure.classify(.init(code: -32011, message: "x", data: ["kind": "not_logged_in"])) == .loginNeeded)
