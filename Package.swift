@@ -253,6 +253,8 @@ let package = Package(
                 "LocalRPC", "LocalAPI", "SocketClient", "vdsync", "VolunteerAPI", "MirrorStore", "SyncEngine", "UpstreamClient", "ReferenceServer",
                 "ReferenceServerTestKit", "Kiosk",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import SyncEngine
 import Testing
 import VolunteerAPI
 
@@ -101,6 +102,29 @@ struct KioskScreenTests {
             #expect(discard.status == .seeOther)
             #expect(!String(buffer: try await world.get("/outbox", cookie: session.cookie).body).contains("data-mutation=\"\(id)\""))
             await api.close()
+        }
+    }
+
+    @Test("a kiosk user the daemon serves read-only gets the screens, and every write says so beside the form; nothing is queued")
+    func readOnlyPeer() async throws {
+        try await KioskWorld.with(
+            configure: { $0.peerPolicy.readOnlyUIDs = [getuid()] },
+            credentials: SyncAgent.Credentials(phone: "13800000001", password: "demo123", role: .doctor)
+        ) { world in
+            let session = try await world.openSession()
+            let home = try await waitFor("the doctor's home") {
+                let page = try await world.get("/doctor", cookie: session.cookie)
+                return page.status == .ok ? String(buffer: page.body) : nil
+            }
+            #expect(home.contains(KioskStrings.text("clinics_today")))
+            let api = try await world.agent.client()
+            try await world.waitForBooking(15, api)
+            await api.close()
+            let refused = try await world.post("/doctor/bookings/15/seen", [], session: session)
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains(KioskStrings.text("forbidden_body")))
+            let counts = try await world.agent.agent.store.outboxCounts()
+            #expect(counts.values.reduce(0, +) == 0)
         }
     }
 

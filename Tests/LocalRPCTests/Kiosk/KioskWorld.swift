@@ -2,8 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LocalRPC
 import Logging
 import NIOCore
+import SyncEngine
 import VolunteerAPI
 
 @testable import Kiosk
@@ -19,8 +21,11 @@ struct KioskWorld {
     static let doctor: JSONValue = ["phone": "13800000001", "password": "demo123", "role": "doctor"]
 
     /// Runs `body` with vdkiosk in front of a fresh AgentWorld's socket.
-    static func with(socketPath: ((AgentWorld) -> String)? = nil, _ body: @escaping @Sendable (KioskWorld) async throws -> Void) async throws {
-        try await AgentWorld.with { agent in
+    static func with(
+        socketPath: ((AgentWorld) -> String)? = nil, configure: (inout RPCServerConfiguration) -> Void = { _ in },
+        credentials: SyncAgent.Credentials? = nil, _ body: @escaping @Sendable (KioskWorld) async throws -> Void
+    ) async throws {
+        try await AgentWorld.with(configure: configure, credentials: credentials) { agent in
             var logger = Logger(label: "kiosk-test")
             logger.logLevel = .warning
             let token = StartupToken.random()
