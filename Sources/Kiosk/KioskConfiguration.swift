@@ -23,6 +23,8 @@ public struct KioskConfiguration: Sendable {
     public var maxSessions: Int
     /// How often the live-update stream re-reads `status` for the status strip.
     public var statusRefresh: Duration
+    /// Where the kiosk stands, for the patient's clinics nearest first; nil: by date.
+    public var location: KioskLocation?
 
     public init(
         socketPath: String,
@@ -30,7 +32,8 @@ public struct KioskConfiguration: Sendable {
         extraAllowedHosts: [String] = [],
         startupToken: StartupToken = .random(),
         maxSessions: Int = 32,
-        statusRefresh: Duration = .seconds(2)
+        statusRefresh: Duration = .seconds(2),
+        location: KioskLocation? = nil
     ) {
         self.socketPath = socketPath
         self.listener = listener
@@ -38,5 +41,6 @@ public struct KioskConfiguration: Sendable {
         self.startupToken = startupToken
         self.maxSessions = maxSessions
         self.statusRefresh = statusRefresh
+        self.location = location
     }
 }

@@ -56,7 +56,7 @@ public struct KioskServer: Service {
         SharedScreens(screens: screens).register(on: router)
         DoctorScreens(screens: screens).register(on: router)
         AssistantScreens(screens: screens).register(on: router)
-        PatientScreens(screens: screens).register(on: router)
+        PatientScreens(screens: screens, location: configuration.location).register(on: router)
         let live = LiveUpdates(link: link, statusRefresh: configuration.statusRefresh, logger: logger)
         router.get("/events") { request, _ in await live.response(lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!]) }
         router.get("/static/:name") { request, _ in StaticAssets.response(for: request.uri.path) ?? Response(status: .notFound) }

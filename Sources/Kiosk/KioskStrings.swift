@@ -159,6 +159,7 @@ public enum KioskStrings {
         "choose": "请选择",
         // The patient.
         "patient_home": "附近的义诊",
+        "distance": "距离约",
         "book_title": "预约义诊",
         "my_bookings": "我的预约",
         "rate_doctor": "评价医生",

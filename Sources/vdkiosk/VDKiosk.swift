@@ -38,8 +38,15 @@ struct VDKiosk: AsyncParsableCommand {
     @Option(help: "A Host name accepted besides 127.0.0.1, localhost and ::1 (repeatable).")
     var allowedHost: [String] = []
 
+    @Option(help: "The kiosk's position, longitude-latitude as VDSYNC_LOCATION (116.40-39.90): the patient's clinics nearest first.")
+    var location: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .notice
+
+    func validate() throws {
+        if let location, KioskLocation(location) == nil { throw ValidationError("--location must be longitude-latitude, e.g. 116.40-39.90") }
+    }
 
     mutating func run() async throws {
         let level = logLevel
@@ -56,7 +63,7 @@ struct VDKiosk: AsyncParsableCommand {
         if let tokenFile { try token.write(to: tokenFile) }
         let configuration = KioskConfiguration(
             socketPath: socket, listener: listenUnix.map { .unix(path: $0) } ?? .tcp(host: host, port: port), extraAllowedHosts: allowedHost,
-            startupToken: token)
+            startupToken: token, location: location.flatMap(KioskLocation.init))
         let printToken = tokenFile == nil
         let server = KioskServer(configuration: configuration, logger: logger) { address in
             // Unbuffered, so a script or a unit reading the first line gets it at once.

@@ -116,7 +116,7 @@ enum KioskTemplates {
 
     static let clinicCard = """
         <li class="clinic{{#pending}} is-pending{{/pending}}"><a class="card-link" href="{{href}}"><span class="when">{{date}} {{time}}</span>
-        <span class="where">{{hospital}} · {{address}}</span><span class="count">{{t.booked}} {{booked}}/{{capacity}}{{#free}} · {{t.free_places}} {{free}}{{/free}}</span>
+        <span class="where">{{hospital}} · {{address}}</span><span class="count">{{t.booked}} {{booked}}/{{capacity}}{{#free}} · {{t.free_places}} {{free}}{{/free}}{{#distance}} · {{t.distance}} {{distance}} km{{/distance}}</span>
         {{#pending}}<span class="badge pending">{{t.pending}}</span>{{/pending}}</a></li>
         """
 

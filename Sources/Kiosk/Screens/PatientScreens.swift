@@ -6,6 +6,7 @@ import VolunteerAPI
 /// photos, their bookings with cancel and rating the doctor.
 struct PatientScreens: Sendable {
     let screens: Screens
+    let location: KioskLocation?
 
     func register(on router: Router<KioskContext>) {
         router.get("/patient") { _, context in await home(context) }
@@ -39,10 +40,15 @@ struct PatientScreens: Sendable {
 
     func home(_ context: KioskContext) async -> Response {
         await screens.show("patient_home", title: "patient_home", context: context) { _ throws(DaemonFailure) in
-            // The open list comes nearest first when vdsyncd sends the kiosk's X-location.
             let clinics = try await screens.items("projects.list", ["scope": "open", "from_date": .string(Views.today()), "limit": 200], as: Project.self)
             let open = clinics.filter { ($0.record.capacity ?? 0) > ($0.record.joinedCount ?? 0) }
-            return ["clinics": open.map { Views.clinic($0, href: "/patient/clinics/\($0.record.id)") }]
+            return [
+                "clinics": Views.nearestFirst(open, from: location).map { item, kilometres in
+                    var view = Views.clinic(item, href: "/patient/clinics/\(item.record.id)")
+                    if let kilometres { view["distance"] = String(format: "%.1f", kilometres) }
+                    return view
+                }
+            ]
         }
     }
 

@@ -74,6 +74,24 @@ enum Views {
         }
     }
 
+    /// Clinics nearest first from `location`, each with its distance; by date (as given) when the
+    /// kiosk's location is not configured. A clinic without coordinates goes last.
+    static func nearestFirst(_ clinics: [Item<Project>], from location: KioskLocation?) -> [(Item<Project>, Double?)] {
+        guard let location else { return clinics.map { ($0, nil) } }
+        let measured = clinics.map { item -> (Item<Project>, Double?) in
+            guard let longitude = item.record.longitude?.value, let latitude = item.record.latitude?.value else { return (item, nil) }
+            return (item, location.kilometres(toLongitude: longitude, latitude: latitude))
+        }
+        return measured.enumerated().sorted { left, right in
+            switch (left.element.1, right.element.1) {
+            case (let a?, let b?): a == b ? left.offset < right.offset : a < b
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): left.offset < right.offset
+            }
+        }.map(\.element)
+    }
+
     /// The free slots of a project's plan, as `booking.join` takes them.
     static func slots(_ project: Project) -> [[String: Any]] {
         (project.planTime?.slots ?? []).filter { $0.remaining > 0 }.map { ["label": $0.label, "remaining": $0.remaining] }
