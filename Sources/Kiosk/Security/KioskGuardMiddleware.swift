@@ -24,7 +24,14 @@ public struct KioskGuardMiddleware: RouterMiddleware {
     public static let csrfField = "_csrf"
 
     public func handle(_ request: Request, context: KioskContext, next: (Request, KioskContext) async throws -> Response) async throws -> Response {
-        var response = try await guarded(request, context: context, next: next)
+        var response: Response
+        do {
+            response = try await guarded(request, context: context, next: next)
+        } catch let error as HTTPResponseError {
+            // A route's refusal (no such route, a malformed id) becomes a page here, so that it
+            // carries the headers too.
+            response = pages.plainPage(status: error.status, title: "error_title", body: "\(error.status.code) \(error.status.reasonPhrase)")
+        }
         SecurityHeaders.apply(to: &response.headers)
         return response
     }
@@ -86,7 +93,10 @@ public struct KioskGuardMiddleware: RouterMiddleware {
 
 /// The headers every response carries: a Content-Security-Policy that allows only this origin's
 /// own script and style (no inline script, no external asset), no caching of pages that hold
-/// patient data, no framing, no sniffing, no referrer.
+/// patient data, no framing, no sniffing, no referrer to other sites.
+///
+/// The referrer policy is `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends
+/// `Origin: null` with the kiosk's own form posts, which the Origin allow-list must refuse.
 public enum SecurityHeaders {
     public static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -96,7 +106,7 @@ public enum SecurityHeaders {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[.cacheControl] = "no-store"
         headers[.xContentTypeOptions] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
     }
 }
