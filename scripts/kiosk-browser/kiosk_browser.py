@@ -105,15 +105,19 @@ class Browser:
 
     def submit(self, form_id, timeout=20):
         """Presses the form's submit button and waits for the next page (post/redirect/get)."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
         action = self.driver.find_element(By.ID, form_id).get_attribute("action")
-        self.driver.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]").click()
-        self.wait(EC.staleness_of(old), timeout, f"the page after submitting #{form_id}")
+        self.press(f"#{form_id} button[type=submit]", timeout)
         self.wait(lambda d: d.execute_script("return document.readyState") == "complete", timeout, "the page to load")
         # A refusal by vdkiosk's guard is a plain page without the frame: say so, with its text.
         if not self.driver.find_elements(By.ID, "status-strip") and self.driver.find_elements(By.ID, "plain-message"):
             raise Failure(f"the browser's POST {urlsplit(action).path} (#{form_id}) was answered with the page "
                           f"“{self.text('h1')}: {self.text('#plain-message')}” instead of the screen")
+
+    def press(self, css, timeout=20):
+        """Clicks a button that submits a form and waits until the next page replaced this one."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        self.wait(EC.staleness_of(old), timeout, f"the page after pressing {css}")
 
     def text(self, css):
         elements = self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -307,10 +311,17 @@ def scenario_assistant_walkin(run):
            60, "the new patient applied (no 待同步)")
     b.shot("applied")
 
+    # A clinic that takes bookings: upstream, active, not started yet (vdapi's clock is Beijing
+    # time), with a free place.
+    upcoming = {r["id"] for r in stack.db(
+        "SELECT p.id FROM project p WHERE p.status = 1 AND p.date || ' ' || p.begin > datetime('now', '+8 hours') "
+        "AND p.people_count > (SELECT count(*) FROM diagnosis d WHERE d.project_id = p.id AND d.verify_status = 1)")}
     b.open(f"{stack.kiosk_url}/assistant")
-    card = b.driver.find_element(By.CSS_SELECTOR, "#assistant-clinics a.card-link")
-    clinic = int(card.get_attribute("href").rstrip("/").split("/")[-1])
-    card.click()
+    cards = [c for c in b.driver.find_elements(By.CSS_SELECTOR, "#assistant-clinics a.card-link")
+             if int(c.get_attribute("href").rstrip("/").split("/")[-1]) in upcoming]
+    check(cards, f"no listed clinic is upcoming with a free place (upstream: {sorted(upcoming)})")
+    clinic = int(cards[0].get_attribute("href").rstrip("/").split("/")[-1])
+    cards[0].click()
     b.wait(EC.presence_of_element_located((By.ID, "book-form")), 15, "the booking form")
     b.live()
     patient_select = Select(b.driver.find_element(By.ID, "patient_id"))
@@ -344,6 +355,7 @@ def scenario_patient_booking(run):
     uploads_before = stack.db("SELECT count(*) AS n FROM upload")[0]["n"]
     user = stack.db("SELECT id FROM user WHERE phone = ? AND type = 1", (kstack.ACCOUNTS["patient"],))[0]["id"]
     busy = {r["project_id"] for r in stack.db("SELECT project_id FROM diagnosis WHERE user_id = ? AND verify_status = 1", (user,))}
+    busy |= {r["id"] for r in stack.db("SELECT id FROM project WHERE date || ' ' || begin <= datetime('now', '+8 hours')")}
     b.open(stack.token_url)
     check(urlsplit(b.driver.current_url).path == "/patient", f"token URL led to {b.driver.current_url}")
     b.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#open-clinics a.card-link")), 15, "open clinics")
@@ -404,9 +416,7 @@ def scenario_rejection(run):
     check("重试" in buttons and "放弃" in buttons, f"buttons on the rejected entry: {buttons}")
     mutation = b.driver.find_element(By.CSS_SELECTOR, row).get_attribute("data-mutation")
     b.shot("outbox")
-    old = b.driver.find_element(By.TAG_NAME, "html")
-    b.driver.find_element(By.CSS_SELECTOR, f"{row}[data-mutation='{mutation}'] form[action$='/discard'] button").click()
-    b.wait(EC.staleness_of(old), 15, "the page after discard")
+    b.press(f"{row}[data-mutation='{mutation}'] form[action$='/discard'] button")
     b.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, f"#outbox-list tr.entry[data-mutation='{mutation}']"), 15,
            "the discarded entry to leave the list")
     b.shot("discarded")

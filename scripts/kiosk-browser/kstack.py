@@ -50,8 +50,9 @@ def wait_for(predicate, timeout, what, interval=0.1):
 
 
 class KioskStack:
-    def __init__(self, bin_dir, work, name, role="doctor", configured=True):
+    def __init__(self, bin_dir, work, name, role="doctor", configured=True, settings=None):
         self.bin_dir = bin_dir
+        self.extra_settings = dict(settings or {})
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.role = role
@@ -118,6 +119,7 @@ class KioskStack:
         if self.configured:
             settings.update({"VDSYNC_ROLE": self.role, "VDSYNC_PHONE": ACCOUNTS[self.role],
                              "VDSYNC_PASSWORD_FILE": password})
+        settings.update(self.extra_settings)
         with open(os.path.join(self.dir, "vdsyncd.conf"), "w") as f:
             for key, value in settings.items():
                 f.write(f"{key}={value}\n")
