@@ -102,10 +102,16 @@ extension MirrorStore {
         return entries
     }
 
-    /// Moves the pending changes of other entries from a record created offline to the record
-    /// the server created, once its real id is known.
+    /// Moves the pending changes of other entries, and the record's places in lists, from a
+    /// record created offline to the record the server created, once its real id is known.
     static func moveOverlays(_ db: Database, from mapping: TempIDMapping, now: Date) throws -> [JournalEntry] {
         let collection = mapping.collection.rawValue
+        // The lists that showed the record created offline show the server's record in its place
+        // until their next pull, rather than nothing (the temporary record is gone).
+        try db.execute(
+            sql: "UPDATE OR IGNORE list_member SET record_id = ? WHERE collection = ? AND record_id = ?",
+            arguments: [mapping.realID, collection, mapping.tempID])
+        try db.execute(sql: "DELETE FROM list_member WHERE collection = ? AND record_id = ?", arguments: [collection, mapping.tempID])
         let moved =
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM overlay WHERE collection = ? AND record_id = ? AND list IS NULL", arguments: [collection, mapping.tempID]) ?? 0

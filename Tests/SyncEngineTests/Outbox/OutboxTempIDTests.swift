@@ -66,6 +66,10 @@ struct OutboxTempIDTests {
             #expect(try await world.store.raw(.users, id: patient) == nil, "the temporary record gives way")
             #expect(try await world.store.raw(.users, id: real)?["id"] == .integer(real), "to the server's")
             #expect(try await !world.store.isPending(.users, id: real))
+            // And in the lists that showed it: the assistant's patients show the server's record
+            // at once, not nothing until the next pull of the list (found by the kiosk's walk-in).
+            let members = try await world.store.members(of: patientsList, collection: .users)
+            #expect(members.contains(real) && !members.contains(patient))
 
             let upstreamBooking = try #require(
                 try await world.upstreamInt(
