@@ -21,6 +21,7 @@ Standard library only.
 
 import argparse
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -532,7 +533,7 @@ def markdown(report):
         f"Total: {report['total_seconds']:.0f} s.",
         "",
         f"**The kiosk's screens** ({report['world']}, seed number {SEED_NUMBER}; **{report['build']} binaries** "
-        f"({report['bin_dir']}); one client at a time: {report['requests']} sequential GETs per screen on one "
+        f"({report['bin_dir']}, vdkiosk sha256 {report['binaries']['vdkiosk']['sha256']}…); one client at a time: {report['requests']} sequential GETs per screen on one "
         f"kept-alive connection after {report['warmup']} of warm-up, each timed to the page's last byte; "
         f"*direct* = the same socket calls in the same order from a minimal Python client on one kept-open "
         f"connection, each reply parsed; calls ✓ = the list matches vdsyncd's request counters for one GET; "
@@ -579,6 +580,16 @@ def main():
         if not os.access(os.path.join(bin_dir, binary), os.X_OK):
             raise SystemExit(f"bench/kiosk.py: {bin_dir}/{binary} is missing")
 
+    # Which binaries made the figures: a directory of prebuilt ones may be replaced later.
+    binaries = {}
+    for binary in ("vdapi", "vdsyncd", "vdkiosk"):
+        path = os.path.join(bin_dir, binary)
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:12]
+        binaries[binary] = {"sha256": digest, "modified": datetime.datetime.fromtimestamp(
+            os.path.getmtime(path), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    # Absolute: the children run in it, and their paths must not resolve against it twice.
+    args.work = os.path.abspath(args.work)
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     children = Children(args.work)
@@ -609,7 +620,7 @@ def main():
     report = {
         "machine": machine(), "load_average": load, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mode": "quick" if args.quick else "full", "world": f"scale:{scale}", "build": build, "bin_dir": bin_dir,
-        "requests": requests, "warmup": warmup, "target_p95_ms": TARGET_MS, "total_seconds": time.time() - started,
+        "binaries": binaries, "requests": requests, "warmup": warmup, "target_p95_ms": TARGET_MS, "total_seconds": time.time() - started,
         "accounts": roles, "choices": accounts, "screens": screens,
     }
     table = markdown(report)
