@@ -160,6 +160,8 @@ public enum KioskStrings {
         // The patient.
         "patient_home": "附近的义诊",
         "distance": "距离约",
+        "next_page": "下一页",
+        "previous_page": "上一页",
         "book_title": "预约义诊",
         "my_bookings": "我的预约",
         "rate_doctor": "评价医生",

@@ -127,6 +127,11 @@ enum KioskTemplates {
         <ul class="cards">{{#upcoming}}\(clinicCard){{/upcoming}}</ul>{{^upcoming}}<p class="empty">{{t.clinics_none}}</p>{{/upcoming}}</section>
         """
 
+    /// A long list's previous and next pages.
+    static let pageLinks = """
+        <p class="pages">{{#previous_page}}<a class="button" href="{{previous_page}}" rel="prev">{{t.previous_page}}</a> {{/previous_page}}{{#next_page}}<a class="button" href="{{next_page}}" rel="next">{{t.next_page}}</a>{{/next_page}}</p>
+        """
+
     static let clinicHeader = """
         {{#clinic}}<p class="clinic-head">{{date}} {{time}} · {{hospital}} · {{address}} · {{t.booked}} {{booked}}/{{capacity}}</p>{{/clinic}}
         """
@@ -216,7 +221,8 @@ enum KioskTemplates {
 
     static let assistantHome = """
         <section id="assistant-clinics" data-live aria-labelledby="clinics-title"><h2 id="clinics-title">{{t.clinics_upcoming}}</h2>
-        <ul class="cards">{{#clinics}}\(clinicCard){{/clinics}}</ul>{{^clinics}}<p class="empty">{{t.clinics_none}}</p>{{/clinics}}</section>
+        <ul class="cards">{{#clinics}}\(clinicCard){{/clinics}}</ul>{{^clinics}}<p class="empty">{{t.clinics_none}}</p>{{/clinics}}
+        \(pageLinks)</section>
         """
 
     static let assistantClinic = """
@@ -256,7 +262,8 @@ enum KioskTemplates {
 
     static let patientHome = """
         <section id="open-clinics" data-live aria-labelledby="open-title"><h2 id="open-title">{{t.patient_home}}</h2>
-        <ul class="cards">{{#clinics}}\(clinicCard){{/clinics}}</ul>{{^clinics}}<p class="empty">{{t.clinics_none}}</p>{{/clinics}}</section>
+        <ul class="cards">{{#clinics}}\(clinicCard){{/clinics}}</ul>{{^clinics}}<p class="empty">{{t.clinics_none}}</p>{{/clinics}}
+        \(pageLinks)</section>
         """
 
     static let patientClinic = """

@@ -20,7 +20,9 @@ struct AssistantScreens: Sendable {
     ]
 
     func register(on router: Router<KioskContext>) {
-        router.get("/assistant") { _, context in await home(context) }
+        router.get("/assistant") { request, context in
+            await home(context, offset: max(0, request.uri.queryParameters["offset"].flatMap { Int($0) } ?? 0))
+        }
         router.get("/assistant/clinics/:id") { _, context in await clinic(try context.parameters.require("id", as: Int.self), context) }
         router.post("/assistant/clinics/:id/book") { _, context in
             let id = try context.parameters.require("id", as: Int.self)
@@ -49,10 +51,12 @@ struct AssistantScreens: Sendable {
         }
     }
 
-    func home(_ context: KioskContext) async -> Response {
+    func home(_ context: KioskContext, offset: Int) async -> Response {
         await screens.show("assistant_home", title: "assistant_home", context: context) { _ throws(DaemonFailure) in
-            let clinics = try await screens.items("projects.list", ["scope": "open", "from_date": .string(Views.today()), "limit": 200], as: Project.self)
-            return ["clinics": clinics.map { Views.clinic($0, href: "/assistant/clinics/\($0.record.id)") }]
+            let page = try await screens.openClinics(offset: offset, limit: PatientScreens.pageSize, withFreePlacesOnly: false)
+            var data: [String: Any] = ["clinics": page.items.map { Views.clinic($0, href: "/assistant/clinics/\($0.record.id)") }]
+            data.merge(Views.pageLinks(path: "/assistant", offset: offset, size: PatientScreens.pageSize, total: page.total)) { _, new in new }
+            return data
         }
     }
 

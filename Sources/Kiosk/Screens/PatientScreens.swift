@@ -9,7 +9,9 @@ struct PatientScreens: Sendable {
     let location: KioskLocation?
 
     func register(on router: Router<KioskContext>) {
-        router.get("/patient") { _, context in await home(context) }
+        router.get("/patient") { request, context in
+            await home(context, offset: max(0, request.uri.queryParameters["offset"].flatMap { Int($0) } ?? 0))
+        }
         router.get("/patient/clinics/:id") { _, context in await clinic(try context.parameters.require("id", as: Int.self), context) }
         router.post("/patient/clinics/:id/book") { _, context in
             let id = try context.parameters.require("id", as: Int.self)
@@ -38,17 +40,25 @@ struct PatientScreens: Sendable {
         }
     }
 
-    func home(_ context: KioskContext) async -> Response {
+    /// Clinics read per page of the patient's home, in the mirror's order (by date). With the
+    /// kiosk's location, a larger page is read and ordered by distance, which costs more.
+    static let pageSize = 40
+    static let pageSizeByDistance = 200
+
+    func home(_ context: KioskContext, offset: Int) async -> Response {
         await screens.show("patient_home", title: "patient_home", context: context) { _ throws(DaemonFailure) in
-            let clinics = try await screens.items("projects.list", ["scope": "open", "from_date": .string(Views.today()), "limit": 200], as: Project.self)
-            let open = clinics.filter { ($0.record.capacity ?? 0) > ($0.record.joinedCount ?? 0) }
-            return [
-                "clinics": Views.nearestFirst(open, from: location).map { item, kilometres in
+            let size = location == nil ? Self.pageSize : Self.pageSizeByDistance
+            let page = try await screens.openClinics(offset: offset, limit: size, withFreePlacesOnly: true)
+            let clinics = page.items
+            var data: [String: Any] = [
+                "clinics": Views.nearestFirst(clinics, from: location).map { item, kilometres in
                     var view = Views.clinic(item, href: "/patient/clinics/\(item.record.id)")
                     if let kilometres { view["distance"] = String(format: "%.1f", kilometres) }
                     return view
                 }
             ]
+            data.merge(Views.pageLinks(path: "/patient", offset: offset, size: size, total: page.total)) { _, new in new }
+            return data
         }
     }
 

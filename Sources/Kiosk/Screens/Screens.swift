@@ -145,6 +145,19 @@ struct Screens: Sendable {
         return item
     }
 
+    /// A page of the clinics open for booking from today, in the mirror's order (by date). Full
+    /// ones are left out, when asked, before their records are decoded: a clinic's record holds
+    /// its joined patients, and decoding is most of a large page's cost.
+    func openClinics(offset: Int, limit: Int, withFreePlacesOnly: Bool) async throws(DaemonFailure) -> (items: [Item<Project>], total: Int) {
+        let page = try await link.call(
+            "projects.list", ["scope": "open", "from_date": .string(Views.today()), "limit": .integer(limit), "offset": .integer(offset)])
+        var items = page["items"]?.arrayValue ?? []
+        if withFreePlacesOnly {
+            items = items.filter { ($0["record"]?["people_count"]?.intValue ?? 0) > ($0["record"]?["join_people_count"]?.intValue ?? 0) }
+        }
+        return (Self.decodeItems(.array(items), as: Project.self), page["total"]?.intValue ?? 0)
+    }
+
     static func decodeItems<Model: Decodable>(_ items: JSONValue, as model: Model.Type) -> [Item<Model>] {
         let decoder = JSONValueDecoder()
         return (items.arrayValue ?? []).compactMap { item in

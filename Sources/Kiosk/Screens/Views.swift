@@ -92,6 +92,14 @@ enum Views {
         }.map(\.element)
     }
 
+    /// The previous and next page links of a list read `size` at a time.
+    static func pageLinks(path: String, offset: Int, size: Int, total: Int) -> [String: Any] {
+        var links: [String: Any] = [:]
+        if offset + size < total { links["next_page"] = "\(path)?offset=\(offset + size)" }
+        if offset > 0 { links["previous_page"] = "\(path)?offset=\(max(0, offset - size))" }
+        return links
+    }
+
     /// The free slots of a project's plan, as `booking.join` takes them.
     static func slots(_ project: Project) -> [[String: Any]] {
         (project.planTime?.slots ?? []).filter { $0.remaining > 0 }.map { ["label": $0.label, "remaining": $0.remaining] }

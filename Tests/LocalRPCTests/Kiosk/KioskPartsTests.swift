@@ -103,6 +103,25 @@ struct KioskPartsTests {
         #expect(keys.count > 60)
     }
 
+    @Test("clinics read nearest first from the kiosk's location, by date without it; long lists page")
+    func clinicOrder() throws {
+        #expect(KioskLocation("116.40-39.90") == KioskLocation(longitude: 116.40, latitude: 39.90))
+        #expect(KioskLocation("-73.98-40.75") == KioskLocation(longitude: -73.98, latitude: 40.75))
+        #expect(KioskLocation("116.40,39.90") == nil && KioskLocation("200-10") == nil)
+        let kiosk = try #require(KioskLocation("116.40-39.90"))
+        // Beijing to Shanghai: about 1,067 km.
+        #expect(abs(kiosk.kilometres(toLongitude: 121.47, latitude: 31.23) - 1067) < 10)
+        func clinic(_ id: Int, _ longitude: String?, _ latitude: String?) -> Item<Project> {
+            Item(record: Project(id: id, longitude: longitude.flatMap(DecimalText.init), latitude: latitude.flatMap(DecimalText.init)), pending: false)
+        }
+        let byDate = [clinic(1, "121.47", "31.23"), clinic(2, nil, nil), clinic(3, "116.46", "39.93"), clinic(4, "116.41", "39.91")]
+        #expect(Views.nearestFirst(byDate, from: kiosk).map(\.0.record.id) == [4, 3, 1, 2])
+        #expect(Views.nearestFirst(byDate, from: nil).map(\.0.record.id) == [1, 2, 3, 4])
+        #expect(Views.pageLinks(path: "/patient", offset: 0, size: 40, total: 100)["next_page"] as? String == "/patient?offset=40")
+        #expect(Views.pageLinks(path: "/patient", offset: 80, size: 40, total: 100)["next_page"] == nil)
+        #expect(Views.pageLinks(path: "/patient", offset: 80, size: 40, total: 100)["previous_page"] as? String == "/patient?offset=40")
+    }
+
     @Test("a refused field's message is said in Chinese, or kept whole behind a general one")
     func fieldMessages() {
         #expect(FieldMessage.text(for: "invalid params: 'reason' is required") == "此项必填")
