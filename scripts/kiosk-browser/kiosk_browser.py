@@ -20,7 +20,8 @@ import zlib
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -91,8 +92,11 @@ class Browser:
         return path
 
     def wait(self, condition, timeout, what):
+        # Live updates swap regions in place, so an element read a moment ago may be gone: that
+        # is "not yet", not a failure.
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                                 ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
         except TimeoutException:
             raise Failure(f"timed out after {timeout} s: {what} (at {self.driver.current_url})") from None
 
