@@ -159,6 +159,7 @@ public enum KioskStrings {
         "choose": "请选择",
         // The patient.
         "patient_home": "附近的义诊",
+        "clinics_with_places": "尚有名额的义诊",
         "distance": "距离约",
         "next_page": "下一页",
         "previous_page": "上一页",

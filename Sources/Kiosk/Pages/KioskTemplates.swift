@@ -261,7 +261,7 @@ enum KioskTemplates {
         """
 
     static let patientHome = """
-        <section id="open-clinics" data-live aria-labelledby="open-title"><h2 id="open-title">{{t.patient_home}}</h2>
+        <section id="open-clinics" data-live aria-labelledby="open-title"><h2 id="open-title">{{t.clinics_with_places}}</h2>
         <ul class="cards">{{#clinics}}\(clinicCard){{/clinics}}</ul>{{^clinics}}<p class="empty">{{t.clinics_none}}</p>{{/clinics}}
         \(pageLinks)</section>
         """
