@@ -58,7 +58,11 @@ public struct KioskServer: Service {
         AssistantScreens(screens: screens).register(on: router)
         PatientScreens(screens: screens, location: configuration.location).register(on: router)
         let live = LiveUpdates(link: link, statusRefresh: configuration.statusRefresh, logger: logger)
-        router.get("/events") { request, _ in await live.response(lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!]) }
+        router.get("/events") { request, _ in
+            // EventSource's own reconnect sends Last-Event-ID; kiosk.js's new stream after a refusal, ?since=.
+            let since = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["since"].map(String.init)
+            return await live.response(lastEventID: since)
+        }
         router.get("/static/:name") { request, _ in StaticAssets.response(for: request.uri.path) ?? Response(status: .notFound) }
         return router
     }

@@ -542,7 +542,23 @@ def scenario_daemon_down(run):
     recovered = time.time() - started
     b.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#clinics-today")), 10, "the doctor's home")
     b.shot("recovered")
-    return f"vdsyncd stopped (exit {code}): 503 同步服务未运行 (Retry-After {headers.get('retry-after')}); recovered {recovered:.1f}s after restart without a touch"
+
+    # A page left open while vdsyncd restarts keeps its live updates: the refused reconnects are
+    # retried by kiosk.js, and a change made after the restart shows without a reload.
+    b.open(f"{stack.kiosk_url}/doctor/bookings/15")
+    b.live()
+    b.driver.execute_script("window.__kioskMarker = 'no-reload'")
+    check(b.text("#visit-status") == "待诊", f"booking 15 reads {b.text('#visit-status')!r} before")
+    stack.stop_vdsyncd()
+    b.wait(lambda d: d.execute_script("return document.body.dataset.live") == "reconnecting", 20, "the stream to notice")
+    stack.start_vdsyncd()
+    b.wait(lambda d: d.execute_script("return document.body.dataset.live") == "open", 30, "the stream to come back")
+    stack.call("diagnosis.markDone", {"diagnosis_id": 15})
+    b.wait(lambda d: b.text("#visit-status") == "已诊", 30, "booking 15 to read 已诊 without a reload")
+    check(b.driver.execute_script("return window.__kioskMarker") == "no-reload", "the page was reloaded")
+    b.shot("live-after-restart")
+    return (f"vdsyncd stopped (exit {code}): 503 同步服务未运行 (Retry-After {headers.get('retry-after')}); recovered {recovered:.1f}s "
+            "after restart without a touch; an open page's stream came back after a restart and showed a change without a reload")
 
 
 SCENARIOS = [

@@ -96,11 +96,24 @@ enum StaticAssets {
             }).catch(function () { body.dataset.refreshFailed = "1"; });
           }
           function schedule() { if (timer === null) { timer = setTimeout(refresh, 150); } }
-          var source = new EventSource("/events");
-          source.addEventListener("change", function (event) { body.dataset.lastSeq = event.lastEventId; schedule(); });
-          source.addEventListener("status", schedule);
-          source.addEventListener("open", function () { body.dataset.live = "open"; });
-          source.addEventListener("error", function () { body.dataset.live = "reconnecting"; });
+          // EventSource reconnects by itself after a dropped stream, sending the last id it saw;
+          // after a refused one (vdsyncd down: 503) it gives up, so a new one is made here,
+          // resuming from the last seq through ?since=.
+          var lastSeq = "";
+          function connect() {
+            var source = new EventSource(lastSeq ? "/events?since=" + encodeURIComponent(lastSeq) : "/events");
+            source.addEventListener("change", function (event) {
+              if (event.lastEventId) { lastSeq = event.lastEventId; body.dataset.lastSeq = lastSeq; }
+              schedule();
+            });
+            source.addEventListener("status", schedule);
+            source.addEventListener("open", function () { body.dataset.live = "open"; schedule(); });
+            source.addEventListener("error", function () {
+              body.dataset.live = "reconnecting";
+              if (source.readyState === EventSource.CLOSED) { setTimeout(connect, 3000); }
+            });
+          }
+          connect();
         })();
         """
 }
