@@ -244,7 +244,7 @@ def screens_for(role, accounts, today):
         return [
             ("patient home", "/patient", [
                 ("status", None),
-                ("projects.list", {"scope": "open", "from_date": today, "limit": 200}),
+                ("projects.list", {"scope": "open", "from_date": today, "limit": 40, "offset": 0}),
             ]),
         ]
     if role == "assistant":
