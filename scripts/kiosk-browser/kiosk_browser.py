@@ -118,9 +118,18 @@ class Browser:
                           f"“{self.text('h1')}: {self.text('#plain-message')}” instead of the screen")
 
     def press(self, css, timeout=20):
-        """Clicks a button that submits a form and waits until the next page replaced this one."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        """Clicks a button that submits a form and waits until the next page replaced this one.
+        A button found a moment before a navigation or a live update replaced it is found again
+        (a click that lands nowhere raises; one that landed makes the page stale, checked first)."""
+        for attempt in range(3):
+            old = self.driver.find_element(By.TAG_NAME, "html")
+            try:
+                self.driver.find_element(By.CSS_SELECTOR, css).click()
+                break
+            except (StaleElementReferenceException, WebDriverException):
+                if attempt == 2:
+                    raise
+                self.wait(lambda d: d.execute_script("return document.readyState") == "complete", timeout, "the page to settle")
         self.wait(EC.staleness_of(old), timeout, f"the page after pressing {css}")
 
     def text(self, css):
