@@ -38,7 +38,7 @@ struct DoctorScreens: Sendable {
         await screens.show("doctor_home", title: "nav_home", context: context) { _ throws(DaemonFailure) in
             let today = Views.today()
             let clinics = try await screens.items(
-                "projects.list", ["scope": "mine", "from_date": .string(today), "status": 1, "limit": 200], as: Project.self)
+                "projects.list", ["scope": "mine", "from_date": .string(today), "status": .code(ProjectStatus.active), "limit": 200], as: Project.self)
             let views = clinics.map { Views.clinic($0, href: "/doctor/clinics/\($0.record.id)") }
             return [
                 "today": views.filter { $0["date"] as? String == today },
