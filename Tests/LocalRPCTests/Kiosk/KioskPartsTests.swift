@@ -122,6 +122,17 @@ struct KioskPartsTests {
         #expect(Views.pageLinks(path: "/patient", offset: 80, size: 40, total: 100)["previous_page"] as? String == "/patient?offset=40")
     }
 
+    @Test("the log of what a session did where keeps the last ten per screen and forgets the oldest screens")
+    func actionLog() async {
+        let log = ActionLog()
+        for id in 1...12 { await log.record(id, session: "s", screen: "diagnosis:15") }
+        #expect(await log.mutations(session: "s", screen: "diagnosis:15") == Array(3...12))
+        #expect(await log.mutations(session: "other", screen: "diagnosis:15").isEmpty)
+        for screen in 0..<1000 { await log.record(screen, session: "s", screen: "project:\(screen)") }
+        #expect(await log.mutations(session: "s", screen: "diagnosis:15").isEmpty, "the oldest screen is forgotten")
+        #expect(await log.mutations(session: "s", screen: "project:999") == [999])
+    }
+
     @Test("a refused field's message is said in Chinese, or kept whole behind a general one")
     func fieldMessages() {
         #expect(FieldMessage.text(for: "invalid params: 'reason' is required") == "此项必填")
