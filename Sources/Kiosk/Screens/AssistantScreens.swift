@@ -52,7 +52,7 @@ struct AssistantScreens: Sendable {
     }
 
     func home(_ context: KioskContext, offset: Int) async -> Response {
-        await screens.show("assistant_home", title: "assistant_home", context: context) { _ throws(DaemonFailure) in
+        await screens.show("assistant_home", title: "assistant_home", context: context, role: "assistant") { _ throws(DaemonFailure) in
             let page = try await screens.openClinics(offset: offset, limit: PatientScreens.pageSize, withFreePlacesOnly: false)
             var data: [String: Any] = ["clinics": page.items.map { Views.clinic($0, href: "/assistant/clinics/\($0.record.id)") }]
             data.merge(Views.pageLinks(path: "/assistant", offset: offset, size: PatientScreens.pageSize, total: page.total)) { _, new in new }
@@ -61,7 +61,7 @@ struct AssistantScreens: Sendable {
     }
 
     func clinic(_ id: Int, _ context: KioskContext, form: Screens.FormState = .init()) async -> Response {
-        await screens.show("assistant_clinic", title: "bookings", context: context) { _ throws(DaemonFailure) in
+        await screens.show("assistant_clinic", title: "bookings", context: context, role: "assistant") { _ throws(DaemonFailure) in
             let project = try await screens.item("projects.get", ["project_id": .integer(id)], as: Project.self)
             let bookings = try await screens.items("projects.patients", ["project_id": .integer(id), "limit": 500], as: Diagnosis.self)
             let patients = try await screens.items("patients.list", ["limit": 500], as: Patient.self)
@@ -90,7 +90,7 @@ struct AssistantScreens: Sendable {
     }
 
     func patients(_ context: KioskContext, query: String?, form: Screens.FormState = .init()) async -> Response {
-        await screens.show("assistant_patients", title: "nav_patients", context: context) { _ throws(DaemonFailure) in
+        await screens.show("assistant_patients", title: "nav_patients", context: context, role: "assistant") { _ throws(DaemonFailure) in
             let all = try await screens.items("patients.list", ["limit": 500], as: Patient.self)
             let needle = query?.trimmingCharacters(in: .whitespaces) ?? ""
             let found = all.filter { item in

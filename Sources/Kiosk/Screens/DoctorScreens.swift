@@ -35,7 +35,7 @@ struct DoctorScreens: Sendable {
     }
 
     func home(_ context: KioskContext) async -> Response {
-        await screens.show("doctor_home", title: "nav_home", context: context) { _ throws(DaemonFailure) in
+        await screens.show("doctor_home", title: "nav_home", context: context, role: "doctor") { _ throws(DaemonFailure) in
             let today = Views.today()
             let clinics = try await screens.items(
                 "projects.list", ["scope": "mine", "from_date": .string(today), "status": .code(ProjectStatus.active), "limit": 200], as: Project.self)
@@ -48,7 +48,7 @@ struct DoctorScreens: Sendable {
     }
 
     func clinic(_ id: Int, _ context: KioskContext) async -> Response {
-        await screens.show("doctor_clinic", title: "bookings", context: context) { _ throws(DaemonFailure) in
+        await screens.show("doctor_clinic", title: "bookings", context: context, role: "doctor") { _ throws(DaemonFailure) in
             let project = try await screens.item("projects.get", ["project_id": .integer(id)], as: Project.self)
             let bookings = try await screens.items("projects.patients", ["project_id": .integer(id), "limit": 500], as: Diagnosis.self)
             let rows = bookings.map { item -> [String: Any] in
@@ -61,7 +61,7 @@ struct DoctorScreens: Sendable {
     }
 
     func booking(_ id: Int, _ context: KioskContext, form: Screens.FormState = .init()) async -> Response {
-        await screens.show("doctor_booking", title: "patient_page", context: context) { _ throws(DaemonFailure) in
+        await screens.show("doctor_booking", title: "patient_page", context: context, role: "doctor") { _ throws(DaemonFailure) in
             let booking = try await screens.item("diagnoses.get", ["diagnosis_id": .integer(id)], as: Diagnosis.self)
             var visits: [[String: Any]] = []
             if let patient = booking.record.patient?.id {

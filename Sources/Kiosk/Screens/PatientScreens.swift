@@ -46,7 +46,7 @@ struct PatientScreens: Sendable {
     static let pageSizeByDistance = 200
 
     func home(_ context: KioskContext, offset: Int) async -> Response {
-        await screens.show("patient_home", title: "patient_home", context: context) { _ throws(DaemonFailure) in
+        await screens.show("patient_home", title: "patient_home", context: context, role: "patient") { _ throws(DaemonFailure) in
             let size = location == nil ? Self.pageSize : Self.pageSizeByDistance
             let page = try await screens.openClinics(offset: offset, limit: size, withFreePlacesOnly: true)
             let clinics = page.items
@@ -63,7 +63,7 @@ struct PatientScreens: Sendable {
     }
 
     func clinic(_ id: Int, _ context: KioskContext, form: Screens.FormState = .init()) async -> Response {
-        await screens.show("patient_clinic", title: "book_title", context: context) { _ throws(DaemonFailure) in
+        await screens.show("patient_clinic", title: "book_title", context: context, role: "patient") { _ throws(DaemonFailure) in
             let project = try await screens.item("projects.get", ["project_id": .integer(id)], as: Project.self)
             var data = form.data
             data["clinic"] = Views.clinic(project, href: "")
@@ -74,7 +74,7 @@ struct PatientScreens: Sendable {
     }
 
     func bookings(_ context: KioskContext, form: Screens.FormState = .init()) async -> Response {
-        await screens.show("patient_bookings", title: "my_bookings", context: context) { _ throws(DaemonFailure) in
+        await screens.show("patient_bookings", title: "my_bookings", context: context, role: "patient") { _ throws(DaemonFailure) in
             let bookings = try await screens.items("diagnoses.list", ["limit": 200], as: Diagnosis.self)
             let projects = try await screens.items("projects.list", ["limit": 500], as: Project.self)
             let clinics = Dictionary(projects.map { ($0.record.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -27,9 +27,11 @@ struct Screens: Sendable {
     // MARK: Pages
 
     /// A framed page, or the page state that stands in for it: the daemon unreachable (503, and
-    /// the page retries by itself), a login needed (to /login).
+    /// the page retries by itself), a login needed (to /login), another role's screen (to this
+    /// role's home: a kiosk changes hands between a doctor and a patient).
     func show(
-        _ template: String, title: String, context: KioskContext, needsLogin: Bool = true, status: HTTPResponse.Status = .ok,
+        _ template: String, title: String, context: KioskContext, needsLogin: Bool = true, role required: String? = nil,
+        status: HTTPResponse.Status = .ok,
         data: (_ role: String?) async throws(DaemonFailure) -> [String: Any]
     ) async -> Response {
         let daemonStatus: JSONValue
@@ -40,6 +42,7 @@ struct Screens: Sendable {
         }
         let strip = StatusStrip(status: daemonStatus)
         if needsLogin, strip.session == "logged_out" { return .redirect(to: "/login") }
+        if let required, strip.role != required { return .redirect(to: Navigation.home(for: strip.role)) }
         let frame = PageRenderer.Frame(strip: strip, role: strip.session == "logged_out" ? nil : strip.role, csrfToken: context.session?.csrfToken ?? "")
         do {
             return pages.page(template, title: title, frame: frame, data: try await data(strip.role), status: status)

@@ -34,6 +34,11 @@ struct KioskScreenTests {
                 #expect(home.contains("href=\"/doctor/clinics/\(item["id"]?.intValue ?? 0)\""))
             }
             #expect(home.contains(KioskStrings.text("clinics_today")) && home.contains("id=\"status-strip\""))
+            // Another role's screen leads to this role's home, not to an error.
+            for other in ["/patient", "/assistant/patients", "/patient/bookings"] {
+                let moved = try await world.get(other, cookie: session.cookie)
+                #expect(moved.status == .seeOther && moved.headers[.location] == "/doctor", "\(other)")
+            }
             await api.close()
         }
     }
