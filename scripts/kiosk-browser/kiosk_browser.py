@@ -10,6 +10,7 @@ import argparse
 import base64
 import http.client
 import os
+import random
 import shutil
 import struct
 import sys
@@ -144,6 +145,12 @@ class Browser:
 
     def console_errors(self):
         return [entry for entry in self.driver.get_log("browser") if entry.get("level") == "SEVERE"]
+
+
+def synthetic_idno():
+    """A made-up ID-card number in vdapi's format (as the Swift tests' OutboxScenario makes
+    them): never a real person's, and different on every run."""
+    return "1101011985" + f"{random.randint(1, 12):02d}{random.randint(1, 28):02d}{random.randint(0, 9999):04d}"
 
 
 def waiting_count(browser):
@@ -303,7 +310,7 @@ def scenario_assistant_walkin(run):
     b.shot("home")
 
     name = "钱多多"
-    idno = "110101199003074514"
+    idno = synthetic_idno()
     b.open(f"{stack.kiosk_url}/assistant/patients")
     b.live()
     fields = {"real_name": name, "idno": idno, "height": "172", "weight": "68.5", "addr": "北京市东城区和平里 3 号", "password": "walkin123"}
@@ -447,7 +454,7 @@ def scenario_refused_field(run):
     b.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#assistant-clinics a.card-link")), 15, "a clinic card")
     run.main_screens(b, "assistant")
     b.open(f"{stack.kiosk_url}/assistant/patients")
-    typed = {"idno": "110101198507153216", "height": "165", "weight": "55", "addr": "北京市西城区金融街 7 号"}
+    typed = {"idno": synthetic_idno(), "height": "165", "weight": "55", "addr": "北京市西城区金融街 7 号"}
     for field, value in typed.items():
         b.driver.find_element(By.ID, field).send_keys(value)
     b.driver.find_element(By.ID, "password").send_keys("walkin123")
