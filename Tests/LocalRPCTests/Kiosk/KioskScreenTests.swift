@@ -43,6 +43,60 @@ struct KioskScreenTests {
         }
     }
 
+    @Test("a patient logs in with an SMS code, and lands on the patient's home")
+    func codeLogin() async throws {
+        try await KioskWorld.with { world in
+            let session = try await world.openSession()
+            let sent = try await world.post("/login/code/send", [("phone", "13800000021")], session: session)
+            #expect(sent.status == .ok)
+            let page = String(buffer: sent.body)
+            #expect(page.contains(KioskStrings.text("code_sent")))
+            // The code form carries the phone on to the next step.
+            #expect(page.contains("<input type=\"hidden\" name=\"phone\" value=\"13800000021\">"))
+            let wrong = try await world.post("/login/code", [("phone", "13800000021"), ("verify_code", "000000")], session: session)
+            #expect(wrong.status == .unprocessableContent)
+            // vdapi's development SMS code (docs/reference-server.md).
+            let login = try await world.post("/login/code", [("phone", "13800000021"), ("verify_code", "123456")], session: session)
+            #expect(login.status == .seeOther && login.headers[.location] == "/patient")
+            let api = try await world.agent.client()
+            let status = try await api.result("status")
+            #expect(status["role"] == "patient" && status["session"] == "active")
+            await api.close()
+        }
+    }
+
+    @Test("a doctor's chat lists the dialogs, shows a dialog's messages, and sends one that shows at once and reaches the upstream")
+    func chat() async throws {
+        try await KioskWorld.with { world in
+            let api = try await world.agent.client()
+            _ = try await api.result("session.login", KioskWorld.doctor)
+            let dialog = try await waitFor("the doctor's dialogs") {
+                let page = try await api.result("dialogs.list")
+                return page["items"]?.arrayValue?.first { $0["record"]?["patient_user"]?["real_name"] == "赵明" }?["id"]?.intValue
+            }
+            _ = try await waitFor("the dialog's messages") {
+                let page = try await api.result("dialogs.messages", ["dialog_id": .integer(dialog)])
+                return (page["items"]?.arrayValue?.count ?? 0) > 0 ? true : nil
+            }
+            let session = try await world.openSession()
+            let list = String(buffer: try await world.get("/chats", cookie: session.cookie).body)
+            #expect(list.contains("href=\"/chats/\(dialog)\"") && list.contains("赵明"))
+            let before = String(buffer: try await world.get("/chats/\(dialog)", cookie: session.cookie).body)
+            #expect(before.contains("与赵明的聊天") && before.contains("先不要自行加药"))
+            let sent = try await world.post("/chats/\(dialog)", [("content", "请按时复诊")], session: session)
+            #expect(sent.status == .seeOther && sent.headers[.location] == "/chats/\(dialog)")
+            let after = String(buffer: try await world.get("/chats/\(dialog)", cookie: session.cookie).body)
+            #expect(after.contains("<span class=\"content\">请按时复诊</span>"))
+            _ = try await waitFor("the message upstream") {
+                try await world.agent.upstream("SELECT id FROM chat_message WHERE content = '请按时复诊'").first
+            }
+            let empty = try await world.post("/chats/\(dialog)", [("content", "")], session: session)
+            #expect(empty.status == .unprocessableContent)
+            #expect(String(buffer: empty.body).contains("id=\"content-error\">\(KioskStrings.text("field_required"))</p>"))
+            await api.close()
+        }
+    }
+
     @Test("a refused field shows its message beside the field, and the form keeps what was typed")
     func refusedField() async throws {
         try await KioskWorld.with { world in
