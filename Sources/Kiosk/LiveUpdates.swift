@@ -52,16 +52,15 @@ struct LiveUpdates: Sendable {
                     continuation.yield(.ended)
                 }
                 do {
-                    for await event in events {
+                    stream: for await event in events {
                         switch event {
                         case .change(let seq):
                             try await writer.write(ByteBuffer(string: "event: change\n\(seq.map { "id: \($0)\n" } ?? "")data: \(seq ?? 0)\n\n"))
                         case .status:
                             try await writer.write(ByteBuffer(string: "event: status\ndata: 1\n\n"))
                         case .ended:
-                            break
+                            break stream
                         }
-                        if case .ended = event { break }
                     }
                 } catch {
                     // The browser went away: nothing to tell it.

@@ -24,7 +24,7 @@ public struct PageRenderer: Sendable {
     }
 
     /// `template` rendered with `data`, framed.
-    func page(_ template: String, title: String, frame: Frame, data: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, title: String, frame: Frame, data: [String: Any] = [:]) -> Response {
         var data = data
         data["t"] = KioskStrings.table
         data["csrf"] = frame.csrfToken
@@ -36,7 +36,7 @@ public struct PageRenderer: Sendable {
             "nav": Navigation.links(for: frame.role).map { ["href": $0.href, "label": KioskStrings.text($0.label)] },
             "logged_in": frame.role != nil,
         ]
-        return html(render("layout", frameData), status: status)
+        return html(render("layout", frameData), status: .ok)
     }
 
     /// A page outside the frame, for refusals before any session exists (no strip, no nav).
@@ -47,7 +47,7 @@ public struct PageRenderer: Sendable {
         return html(render("plain", data), status: status)
     }
 
-    /// A fragment: the status strip alone.
+    /// One template rendered alone (a page body, the strip), without the frame.
     func render(_ template: String, _ data: [String: Any]) -> String {
         library.render(data, withTemplate: template) ?? "<!-- no template \(template) -->"
     }

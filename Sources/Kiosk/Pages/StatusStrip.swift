@@ -10,7 +10,7 @@ public struct StatusStrip: Sendable, Equatable {
     /// One area of the mirror and when any of its lists was last pulled completely.
     public struct Area: Sendable, Equatable {
         public let label: String
-        public let lastSync: String?
+        public let lastSync: String
     }
 
     public var connectivity: Connectivity
@@ -59,7 +59,7 @@ public struct StatusStrip: Sendable, Equatable {
             "t": KioskStrings.table,
             "connectivity": connectivity.rawValue,
             "connectivity_label": KioskStrings.text(connectivity == .unknown ? "connectivity_unknown" : connectivity.rawValue),
-            "areas": areas.map { ["label": KioskStrings.text($0.label), "time": $0.lastSync.map { Self.shortTime($0) } ?? ""] },
+            "areas": areas.map { ["label": KioskStrings.text($0.label), "time": Self.shortTime($0.lastSync)] },
             "never_synced": areas.isEmpty,
             "waiting": waiting, "has_waiting": waiting > 0,
             "failed": failed, "has_failed": failed > 0,

@@ -31,7 +31,6 @@ struct Screens: Sendable {
     /// role's home: a kiosk changes hands between a doctor and a patient).
     func show(
         _ template: String, title: String, context: KioskContext, needsLogin: Bool = true, role required: String? = nil,
-        status: HTTPResponse.Status = .ok,
         data: (_ role: String?) async throws(DaemonFailure) -> [String: Any]
     ) async -> Response {
         let daemonStatus: JSONValue
@@ -45,7 +44,7 @@ struct Screens: Sendable {
         if let required, strip.role != required { return .redirect(to: Navigation.home(for: strip.role)) }
         let frame = PageRenderer.Frame(strip: strip, role: strip.session == "logged_out" ? nil : strip.role, csrfToken: context.session?.csrfToken ?? "")
         do {
-            return pages.page(template, title: title, frame: frame, data: try await data(strip.role), status: status)
+            return pages.page(template, title: title, frame: frame, data: try await data(strip.role))
         } catch {
             return failurePage(error)
         }
