@@ -277,7 +277,7 @@ let package = Package(
         .testTarget(
             name: "vdsyncdTests",
             dependencies: [
-                "vdsyncd", "ReferenceServer", "ReferenceServerTestKit", "VolunteerAPI",
+                "vdsyncd", "ReferenceServer", "ReferenceServerTestKit", "VolunteerAPI", "SyncEngine",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

@@ -50,7 +50,7 @@ extension LocalAPI {
                 var query = MirrorQuery(.projects, sort: "date", descending: try params.optionalBool("descending") ?? false)
                 switch try params.optionalString("scope").map({ try Self.oneOf($0, ["mine", "open", "booked", "all"], "scope") }) ?? "all" {
                 case "mine": query.list = PullStep(.doctorProjects, into: .projects, paging: .single).listKey
-                case "open": query.list = PullStep(.projects, into: .projects, paging: .complete).listKey
+                case "open": query.list = PullPlan.openProjects().listKey
                 case "booked": query.list = PullStep(.assistantProjects, into: .projects, paging: .complete).listKey
                 default: break
                 }

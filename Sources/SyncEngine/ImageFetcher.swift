@@ -31,6 +31,9 @@ public actor ImageFetcher {
         public var maximumFileBytes = 10 << 20
         /// Downloads at once.
         public var concurrency = 2
+        /// Whether the pictures the plan wants (``ImagePlan``) are downloaded ahead; off on a
+        /// metered link, where only those a front end asks for (``request(_:)``) are.
+        public var prefetch = true
         public var retryBase: Duration = .seconds(30)
         public var refusalBase: Duration = .seconds(3600)
         public var retryCap: Duration = .seconds(6 * 3600)
@@ -145,6 +148,7 @@ public actor ImageFetcher {
     /// Reads the plan's inputs from the mirror and records the wants.
     private func plan(userID: Int) async {
         replanDue = false
+        guard configuration.prefetch else { return }
         let inputs = await ImagePlan.Inputs.read(from: store, userID: userID, today: Puller.apiDate(Date()))
         let wants = ImagePlan.wants(inputs)
         do {

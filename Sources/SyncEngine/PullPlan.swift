@@ -10,12 +10,29 @@ import VolunteerAPI
 /// of today's and upcoming clinics, found in the mirror. docs/local-api.md, "Every documented
 /// read", gives each endpoint's method and tier.
 public enum PullPlan {
-    public static func steps(for role: UserRole, userID: Int) -> [PullStep] {
+    /// What bounds a kiosk's plan (its configuration): the plan's reads stay the documented ones.
+    public struct Options: Sendable, Hashable {
+        /// Pages of the open-project list mirrored; 0 reads every page (the whole country).
+        public var openProjectPages: Int
+        /// The kiosk sends its position (`X-location`): the open projects are read nearest first.
+        public var nearestFirst: Bool
+
+        public init(openProjectPages: Int = Self.defaultOpenProjectPages, nearestFirst: Bool = false) {
+            self.openProjectPages = max(0, openProjectPages)
+            self.nearestFirst = nearestFirst
+        }
+
+        /// 4 pages of 50: the 200 clinics a kiosk's patient home can page through or order by
+        /// distance (docs/kiosk.md), not every clinic in the country.
+        public static let defaultOpenProjectPages = 4
+    }
+
+    public static func steps(for role: UserRole, userID: Int, options: Options = Options()) -> [PullStep] {
         let steps: [PullStep]
         switch role {
         case .doctor: steps = doctorSteps(userID: userID)
-        case .patient: steps = patientSteps()
-        case .assistant: steps = assistantSteps()
+        case .patient: steps = patientSteps(options: options)
+        case .assistant: steps = assistantSteps(options: options)
         }
         return steps + [
             PullStep(.hospitals, into: .hospitals, paging: .complete),
@@ -41,12 +58,21 @@ public enum PullPlan {
         ]
     }
 
-    private static func patientSteps() -> [PullStep] {
+    /// The projects a patient can still join (`GET /project`): nearest first when the kiosk's
+    /// position is known (`sort` 1), soonest first otherwise (the server's default order), the
+    /// first ``Options/openProjectPages`` pages of them.
+    public static func openProjects(_ options: Options = Options()) -> PullStep {
+        PullStep(
+            .projects, parameters: options.nearestFirst ? ["sort": .integer(1)] : [:], into: .projects,
+            paging: options.openProjectPages > 0 ? .window(pages: options.openProjectPages) : .complete)
+    }
+
+    private static func patientSteps(options: Options) -> [PullStep] {
         [
             PullStep(.patientDiagnoses, into: .diagnoses, paging: .complete),
             PullStep(.diagnosesAwaitingComment, into: .diagnoses, paging: .complete),
             PullStep(.refundDiagnoses, into: .diagnoses, paging: .complete, tier: .warm),
-            PullStep(.projects, into: .projects, paging: .complete),
+            openProjects(options),
             PullStep(.systemMessages, into: .systemMessages, paging: .newestFirst),
             PullStep(.chatDialogs, into: .chatDialogs, paging: .complete),
             PullStep(.currentUser, into: .users, paging: .single),
@@ -60,7 +86,7 @@ public enum PullPlan {
         ]
     }
 
-    private static func assistantSteps() -> [PullStep] {
+    private static func assistantSteps(options: Options) -> [PullStep] {
         [
             PullStep(.assistantProjects, into: .projects, paging: .complete),
             PullStep(.assistantPatients, into: .users, paging: .complete),
@@ -68,7 +94,7 @@ public enum PullPlan {
             PullStep(.currentUser, into: .users, paging: .single),
             PullStep(.assistantFollows, into: .users, paging: .complete),
             PullStep(.assistantCenter, into: .pages, paging: .single, page: .center),
-            PullStep(.projects, into: .projects, paging: .complete),
+            openProjects(options),
             PullStep(.newsList, path: ["type": "3"], into: .news, paging: .newestFirst),
             PullStep(.assistantHomepage, into: .banners, paging: .single, tier: .warm),
         ]
@@ -158,7 +184,7 @@ public enum PullPlan {
     private static func dialogMessages(after step: PullStep, moved: [Int]) -> [PullStep] {
         guard !moved.isEmpty else { return [] }
         return moved.map {
-            PullStep(.chatMessages, path: ["id": String($0)], into: .chatMessages, paging: .complete, dialogID: String($0))
+            PullStep(.chatMessages, path: ["id": String($0)], into: .chatMessages, paging: .appendOnly, dialogID: String($0))
         } + [PullStep(step.endpoint, path: step.path, parameters: step.parameters, into: step.collection, paging: step.paging, isSettling: true)]
     }
 }

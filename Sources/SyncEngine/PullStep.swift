@@ -13,6 +13,34 @@ public struct PullStep: Sendable, Hashable, CustomStringConvertible {
         /// Newest first: stop at the first page that brings nothing new or changed. The list
         /// is then not complete, so nothing is deleted from it.
         case newestFirst
+        /// The first `pages` pages only: the part of a long list a kiosk can serve (the open
+        /// projects nearest first). What the window held and left is deleted as from a complete
+        /// list; what lies beyond it is not mirrored.
+        case window(pages: Int)
+        /// Oldest first, and nothing leaves it (a dialog's messages): read from the last page
+        /// the mirror holds onwards. When that page does not begin where the mirror says, the
+        /// list is read whole instead.
+        case appendOnly
+
+        /// Whether the page after `page` is read: there is `more`, and the paging wants it (a
+        /// list newest first only while its pages bring something new).
+        public func readsOn(after page: Int, more: Bool, broughtNew: Bool) -> Bool {
+            switch self {
+            case .single: false
+            case .complete, .appendOnly: more
+            case .window(let pages): more && page < pages
+            case .newestFirst: more && broughtNew
+            }
+        }
+
+        /// Whether a pull reads what the list holds (its window) whole, so that what left it can
+        /// be deleted.
+        public var isWhole: Bool {
+            switch self {
+            case .single, .complete, .window: true
+            case .newestFirst, .appendOnly: false
+            }
+        }
     }
 
     public let endpoint: Endpoint
@@ -60,14 +88,29 @@ public struct PullStep: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The list this step fills in the mirror, e.g. `GET /project/12/patient`: the key of its
-    /// memberships and of its sync state.
+    /// memberships and of its sync state. The order asked for (`sort`) is not part of it: the
+    /// same list read in another order is the same list.
     public var listKey: String {
         let concrete = (try? endpoint.path.render(path)) ?? endpoint.path.template
-        let query = parameters.keys.sorted().map { "\($0)=\(parameters[$0].map(Self.text) ?? "")" }.joined(separator: "&")
+        let query = parameters.keys.filter { !Self.orderParameters.contains($0) }.sorted().map { "\($0)=\(parameters[$0].map(Self.text) ?? "")" }.joined(
+            separator: "&")
         return "\(endpoint.method.rawValue) \(concrete)" + (query.isEmpty ? "" : "?\(query)")
     }
 
     public var description: String { listKey }
+
+    /// The last page asked for ahead of the one being written, when pages are walked one after
+    /// another to the end of the list or its window; nil when each page decides on the next.
+    var aheadLimit: Int? {
+        switch paging {
+        case .complete: Int.max
+        case .window(let pages): pages
+        case .single, .newestFirst, .appendOnly: nil
+        }
+    }
+
+    /// Parameters that order a list rather than choose it.
+    static let orderParameters: Set<String> = ["sort"]
 
     private static func text(_ value: JSONValue) -> String {
         switch value {

@@ -24,9 +24,14 @@ public actor Puller {
     public nonisolated let pagesAhead: Int
     public static let defaultPagesAhead = 2
 
+    /// What bounds the role's plan (the open-project window, nearest first).
+    public nonisolated let options: PullPlan.Options
+
     public init(
-        client: UpstreamClient, store: MirrorStore, role: UserRole, userID: Int, pageSize: Int = 50, pagesAhead: Int = defaultPagesAhead, logger: Logger
+        client: UpstreamClient, store: MirrorStore, role: UserRole, userID: Int, pageSize: Int = 50, pagesAhead: Int = defaultPagesAhead,
+        options: PullPlan.Options = PullPlan.Options(), logger: Logger
     ) {
+        self.options = options
         self.client = client
         self.store = store
         self.role = role
@@ -48,7 +53,11 @@ public actor Puller {
     }
 
     private func pullSteps(tiers: Set<PullTier>, now: @Sendable () -> Date, report: inout PullReport, synced: inout [String: Date]) async {
-        var queue = PullPlan.steps(for: role, userID: userID).filter { tiers.contains($0.tier) }
+        // Hotter steps first: after an outage, what a clinic works from is fresh before the rest.
+        var queue = PullPlan.steps(for: role, userID: userID, options: options).enumerated()
+            .filter { tiers.contains($0.element.tier) }
+            .sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
+            .map(\.element)
         // Diagnoses are hot, but they are the follow-ups of the (warm) project list: without it,
         // the hot tier reads the waiting lists of today's and upcoming projects from the mirror.
         if tiers.contains(.hot), !tiers.contains(.warm) {
@@ -137,11 +146,19 @@ public actor Puller {
         case authExpired
     }
 
-    /// Pulls one step: its pages, then, for a list known completely, what left it.
-    func pull(_ step: PullStep, now: @Sendable () -> Date, report: inout PullReport) async -> StepResult {
+    /// Pulls one step: its pages, then, for a list known completely, what left it. An
+    /// append-only list starts at the last page the mirror holds, unless `whole`.
+    func pull(_ step: PullStep, whole: Bool = false, now: @Sendable () -> Date, report: inout PullReport) async -> StepResult {
         var ids: [Int] = []
         var changed = Set<Int>()
-        var pageNumber = 1
+        var mirrored: [Int] = []
+        if step.paging == .appendOnly, !whole {
+            mirrored = (try? await store.members(of: step.listKey, collection: step.collection)) ?? []
+        }
+        let firstPage = mirrored.isEmpty ? 1 : (mirrored.count - 1) / pageSize + 1
+        // Where the first page read sits in the list: the members before it are not read again.
+        let base = (firstPage - 1) * pageSize
+        var pageNumber = firstPage
         // Pages of a complete list already asked for, by number; those not taken are cancelled.
         var ahead: [Int: Task<Fetch, Never>] = [:]
         defer { for task in ahead.values { task.cancel() } }
@@ -154,8 +171,16 @@ public actor Puller {
             }
             let fetched = fetch.count(into: &report)
             guard case .page(let page) = fetched else { return fetched.failure }
-            if step.paging == .complete, let total = page.page?.totalPages, pageNumber < Self.maximumPages {
-                let last = min(total, pageNumber + pagesAhead, Self.maximumPages)
+            if firstPage > 1, pageNumber == firstPage, page.records.first?.id != mirrored[base] {
+                // The page does not begin where the mirror says (a server that ignores paging, or
+                // a list that is not append-only after all): read it whole.
+                logger.info("list moved since the last pull; reading it whole", metadata: ["step": "\(step)"])
+                for task in ahead.values { task.cancel() }
+                ahead = [:]
+                return await pull(step, whole: true, now: now, report: &report)
+            }
+            if let window = step.aheadLimit, let total = page.page?.totalPages, pageNumber < Self.maximumPages {
+                let last = min(total, pageNumber + pagesAhead, window, Self.maximumPages)
                 if pageNumber < last {
                     for next in (pageNumber + 1)...last where ahead[next] == nil {
                         ahead[next] = Task { await self.fetch(step, page: next) }
@@ -169,8 +194,9 @@ public actor Puller {
                 return .pulled(ids: ids, changed: changed)
             }
             do {
-                let written = try await store.write(page.records, list: step.listKey, offset: ids.count, now: now())
+                let written = try await store.write(page.records, list: step.listKey, offset: base + ids.count, now: now())
                 report.entries += written.entries
+                if !written.entries.isEmpty { report.changedTiers.insert(step.tier) }
                 // A page may bring records of another collection besides (a home page with its banners).
                 ids += page.records.filter { $0.collection == step.collection }.map(\.id)
                 changed.formUnion(written.entries.map(\.recordID))
@@ -182,15 +208,9 @@ public actor Puller {
                 }
                 // Without `page`, a full page may have a next one.
                 let more = (page.page.map(\.hasNext) ?? (page.records.count >= pageSize)) && pageNumber < Self.maximumPages
-                switch step.paging {
-                case .single: break
-                case .complete where more:
+                if step.paging.readsOn(after: pageNumber, more: more, broughtNew: !written.entries.isEmpty) {
                     pageNumber += 1
                     continue
-                case .newestFirst where more && !written.entries.isEmpty:
-                    pageNumber += 1
-                    continue
-                case .complete, .newestFirst: break
                 }
             } catch {
                 // A stop cancels the pull mid-page: the transaction did not happen, nothing to report.
@@ -202,7 +222,7 @@ public actor Puller {
             }
             break
         }
-        if step.paging != .newestFirst {
+        if step.paging.isWhole {
             guard await reconcile(step, ids: ids, now: now, report: &report) else { return .failed }
         }
         return .pulled(ids: ids, changed: changed)
@@ -221,7 +241,10 @@ public actor Puller {
                 }
                 result = try await store.completeList(step.listKey, of: step.collection, ids: [], emptyConfirmed: true, now: now())
             }
-            if case .applied(_, let deleted) = result { report.entries += deleted }
+            if case .applied(let removed, let deleted) = result {
+                report.entries += deleted
+                if removed > 0 || !deleted.isEmpty { report.changedTiers.insert(step.tier) }
+            }
             return true
         } catch {
             report.failures.append(step.listKey)
@@ -295,6 +318,8 @@ public struct PullReport: Sendable {
     public var answered = 0
     public var unanswered = 0
     public var entries: [JournalEntry] = []
+    /// The tiers of the steps that changed the mirror: the schedule keeps their intervals short.
+    public var changedTiers = Set<PullTier>()
     public var failures: [String] = []
     public var authExpired = false
 

@@ -31,6 +31,11 @@ public actor SyncAgent {
         public var credentials: Credentials?
         /// The image cache (pictures offline); nil or a cap of 0: pictures are not kept.
         public var images: ImageFetcher.Configuration?
+        /// What bounds the role's pull plan (the open-project window, nearest first).
+        public var plan = PullPlan.Options()
+        /// How often the way to the upstream is probed while it cannot be reached; nil: never
+        /// (the loops' own backoff alone notices the link's return).
+        public var probeInterval: Duration? = LinkProbeSchedule.defaultInterval
 
         public init() {}
     }
@@ -106,6 +111,9 @@ public actor SyncAgent {
     private var lastErrors: [String] = []
     private var lastPull: Date?
     private var connectivity = SyncSchedule.Connectivity.unknown
+    /// How many times real traffic found the upstream unreachable: a probe's signal that is
+    /// followed by another is a false alarm (``LinkProbeSchedule``).
+    private var linkFailures = 0
 
     public init(store: MirrorStore, client: UpstreamClient, configuration: Configuration = Configuration(), logger: Logger) {
         self.store = store
@@ -343,7 +351,7 @@ public actor SyncAgent {
         let account = state == .loggedOut ? nil : context?.account
         var lastPulls: [String: Date] = [:]
         if let context {
-            for step in PullPlan.steps(for: context.role, userID: context.userID) {
+            for step in PullPlan.steps(for: context.role, userID: context.userID, options: configuration.plan) {
                 if let synced = try? await store.syncState(step.listKey), let date = synced.lastSuccess {
                     lastPulls[step.listKey] = date
                 }
@@ -365,7 +373,9 @@ public actor SyncAgent {
         await endLoops()
         self.context = context
         state = .active
-        let puller = Puller(client: client, store: store, role: context.role, userID: context.userID, pageSize: configuration.pageSize, logger: logger)
+        let puller = Puller(
+            client: client, store: store, role: context.role, userID: context.userID, pageSize: configuration.pageSize, options: configuration.plan,
+            logger: logger)
         let service = SyncService(puller: puller, configuration: configuration.schedule, logger: logger)
         let replayer = Replayer(client: client, store: store, context: context, policy: configuration.policy, logger: logger)
         self.service = service
@@ -385,6 +395,9 @@ public actor SyncAgent {
                 group.addTask {
                     for await event in replays { await self.handle(event) }
                 }
+                if let interval = self.configuration.probeInterval {
+                    group.addTask { await self.watchLink(every: interval, service: service, replayer: replayer) }
+                }
             }
         }
     }
@@ -402,6 +415,7 @@ public actor SyncAgent {
         switch event {
         case .pulled(_, let report, let connectivity):
             self.connectivity = connectivity
+            if connectivity == .offline { linkFailures += 1 }
             if report.reachedUpstream {
                 lastPull = Date()
                 await replayer?.linkRestored()
@@ -419,7 +433,9 @@ public actor SyncAgent {
     func handle(_ event: Replayer.Event) async {
         switch event {
         case .pausedForLogin: await sessionExpired()
-        case .linkDown: connectivity = .offline
+        case .linkDown:
+            connectivity = .offline
+            linkFailures += 1
         case .linkRestored: connectivity = .online
         case .lateCopies(let id, let kind, let count):
             note("outbox entry \(id) (\(kind)): \(count) late cop\(count == 1 ? "y" : "ies") of an earlier send found upstream after its settle time")
@@ -451,6 +467,38 @@ public actor SyncAgent {
         case .configured: true
         case .socket: false
         case nil: role == credentials.role
+        }
+    }
+
+    // MARK: - Link
+
+    /// While a loop finds the upstream unreachable, probes the way to it and, when a probe gets
+    /// through, tells both loops at once: the replayer drains (after its short jitter) and the
+    /// hot tier is pulled, without waiting out their backoffs (``LinkProbeSchedule``).
+    private func watchLink(every interval: Duration, service: SyncService, replayer: Replayer) async {
+        var probes = LinkProbeSchedule(interval: interval)
+        // The failures counted when the loops were last told: until real traffic decides, no
+        // new probe is made.
+        var signalled: Int?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: probes.wait)
+            let pullsDown = await service.isOffline
+            let sendsDown = await replayer.isLinkDown
+            guard pullsDown || sendsDown else {
+                probes.linkWorked()
+                signalled = nil
+                continue
+            }
+            if let failures = signalled {
+                guard linkFailures > failures else { continue }
+                probes.falseAlarm()
+                signalled = nil
+            }
+            guard await client.probe(timeout: min(probes.wait, .seconds(2))) else { continue }
+            logger.info("the upstream can be reached again: pulling and sending now")
+            signalled = linkFailures
+            if pullsDown { await service.linkRestored() }
+            if sendsDown { await replayer.linkRestored() }
         }
     }
 

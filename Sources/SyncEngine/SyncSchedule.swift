@@ -1,9 +1,11 @@
 /// When to pull what: the decision of the sync loop as a plain value, so that it is tested
 /// without sockets or clocks (in the manner of AsyncHTTPClient's connection pool state machine).
 ///
-/// A full pull at start; then each tier on its own interval; a pull on demand at once; one pull
-/// at a time; while the upstream is unreachable, exponential backoff with jitter on the
-/// monotonic clock; while the token is expired, nothing until a new login.
+/// A full pull at start; then each tier on its own interval, stretched while its pulls find
+/// nothing new and spread by jitter; a pull on demand at once; one pull at a time, the cold tier
+/// after the others; while the upstream is unreachable, exponential backoff with jitter on the
+/// monotonic clock, cut short when the link is known to be back; while the token is expired,
+/// nothing until a new login.
 public struct SyncSchedule: Sendable {
     public struct Configuration: Sendable {
         public var intervals: [PullTier: Duration]
@@ -12,15 +14,58 @@ public struct SyncSchedule: Sendable {
         /// Backoff waits are spread over ±`jitter` of their length, so a fleet of kiosks that
         /// lost the link together does not come back together.
         public var jitter: Double
+        /// How far a tier's interval grows while its pulls find nothing new, as a multiple of
+        /// its interval: each pull that changed nothing doubles the wait, up to this; a pull that
+        /// changed something brings it back to the interval. 1 keeps every interval fixed. (An
+        /// idle kiosk pays for every re-read on a metered link: docs/performance.md, "The link".)
+        public var idleStretch: Double
+        /// Due times are spread over ±`intervalJitter` of their wait, so kiosks started together
+        /// do not pull together for ever after.
+        public var intervalJitter: Double
 
         public init(
-            intervals: [PullTier: Duration] = [.hot: .seconds(60), .warm: .seconds(300), .cold: .seconds(86_400)],
-            backoffBase: Duration = .seconds(2), backoffCap: Duration = .seconds(300), jitter: Double = 0.2
+            intervals: [PullTier: Duration] = Self.defaultIntervals,
+            backoffBase: Duration = .seconds(2), backoffCap: Duration = .seconds(300), jitter: Double = 0.2,
+            idleStretch: Double = 4, intervalJitter: Double = 0.1
         ) {
             self.intervals = intervals
             self.backoffBase = backoffBase
             self.backoffCap = backoffCap
             self.jitter = jitter
+            self.idleStretch = max(1, idleStretch)
+            self.intervalJitter = min(max(0, intervalJitter), 0.5)
+        }
+
+        public static let defaultIntervals: [PullTier: Duration] = [.hot: .seconds(60), .warm: .seconds(300), .cold: .seconds(86_400)]
+        /// The shortest intervals on a metered link (`VDSYNC_METERED`): what a clinic works from
+        /// every 5 minutes, the rest every 30 minutes and once a week.
+        public static let meteredIntervals: [PullTier: Duration] = [.hot: .seconds(300), .warm: .seconds(1800), .cold: .seconds(604_800)]
+
+        /// The tier's interval, configured or the default.
+        public func interval(_ tier: PullTier) -> Duration {
+            intervals[tier] ?? Self.defaultIntervals[tier] ?? .seconds(300)
+        }
+
+        /// How many times each tier is pulled over `span` when nothing ever changes upstream:
+        /// the schedule's own decisions played out on a simulated clock, with jitter at its
+        /// middle. (What an idle kiosk costs a day: bench/, "link".)
+        public func idlePulls(over span: Duration) -> [PullTier: Int] {
+            let start = ContinuousClock.now
+            var schedule = SyncSchedule(configuration: self, start: start)
+            var pulls: [PullTier: Int] = [:]
+            var now = start
+            while now < start + span {
+                switch schedule.next(now: now) {
+                case .pull(let tiers):
+                    for tier in tiers { pulls[tier, default: 0] += 1 }
+                    schedule.finished(reachedUpstream: true, authExpired: false, changed: [], now: now, jitterRoll: 0.5)
+                case .wait(let until):
+                    now = until
+                case .idle:
+                    return pulls
+                }
+            }
+            return pulls
         }
     }
 
@@ -48,6 +93,8 @@ public struct SyncSchedule: Sendable {
     private var pulling: Set<PullTier>?
     private var backoffUntil: ContinuousClock.Instant?
     private var requested = Set<PullTier>()
+    /// Each tier's current wait between pulls: its interval, stretched while nothing changes.
+    private var waits: [PullTier: Duration] = [:]
 
     /// Everything is due at `start`: the full pull at start.
     public init(configuration: Configuration = Configuration(), start: ContinuousClock.Instant) {
@@ -58,7 +105,13 @@ public struct SyncSchedule: Sendable {
     public mutating func next(now: ContinuousClock.Instant) -> Action {
         if authExpired || pulling != nil { return .idle }
         if let backoffUntil, now < backoffUntil { return .wait(until: backoffUntil) }
-        let ready = Set(PullTier.allCases.filter { (due[$0].map { $0 <= now } ?? true) || requested.contains($0) })
+        var ready = Set(PullTier.allCases.filter { (due[$0].map { $0 <= now } ?? true) || requested.contains($0) })
+        // Reference data waits for what a clinic works from: after an outage, when every tier
+        // is due at once, the cold tier is pulled only after the others are fresh.
+        if ready.contains(.cold), ready.count > 1 { ready.remove(.cold) }
+        // After an outage the hot tier goes alone, so that chat, messages and the waiting lists
+        // are fresh (and say so in `status.last_pulls`) before the open lists are walked.
+        if failures > 0, ready.contains(.hot) { ready = [.hot] }
         if !ready.isEmpty {
             pulling = ready
             requested.subtract(ready)
@@ -74,8 +127,20 @@ public struct SyncSchedule: Sendable {
         backoffUntil = nil
     }
 
-    /// The pull that ``next(now:)`` started has finished. `jitterRoll` is a number in 0..<1.
-    public mutating func finished(reachedUpstream: Bool, authExpired expired: Bool, now: ContinuousClock.Instant, jitterRoll: Double) {
+    /// The link is known to be back (a probe reached the upstream): the backoff ends, and the
+    /// hot tier is pulled at once with whatever else is due.
+    public mutating func linkRestored() {
+        guard connectivity == .offline || backoffUntil != nil else { return }
+        backoffUntil = nil
+        requested.insert(.hot)
+    }
+
+    /// The pull that ``next(now:)`` started has finished; `changed` holds the tiers whose pulls
+    /// changed the mirror. `jitterRoll` is a number in 0..<1.
+    public mutating func finished(
+        reachedUpstream: Bool, authExpired expired: Bool, changed: Set<PullTier> = Set(PullTier.allCases), now: ContinuousClock.Instant,
+        jitterRoll: Double
+    ) {
         let tiers = pulling ?? []
         pulling = nil
         if expired {
@@ -95,13 +160,23 @@ public struct SyncSchedule: Sendable {
         failures = 0
         backoffUntil = nil
         for tier in tiers {
-            due[tier] = now + (configuration.intervals[tier] ?? .seconds(300))
+            let interval = configuration.interval(tier)
+            let longest = interval * configuration.idleStretch
+            let wait = changed.contains(tier) ? interval : min((waits[tier] ?? interval) * 2, longest)
+            waits[tier] = max(wait, interval)
+            due[tier] = now + waits[tier]! * (1 + configuration.intervalJitter * (2 * jitterRoll - 1))
         }
+    }
+
+    /// The tier's current wait between pulls (its interval while its pulls find changes).
+    public func wait(for tier: PullTier) -> Duration {
+        waits[tier] ?? configuration.interval(tier)
     }
 
     /// A new login: pulling resumes at once, in full.
     public mutating func loggedIn(now: ContinuousClock.Instant) {
         authExpired = false
+        waits = [:]
         for tier in PullTier.allCases { due[tier] = now }
     }
 

@@ -31,6 +31,8 @@ public actor SyncService {
 
     public var connectivity: SyncSchedule.Connectivity { schedule.connectivity }
     public var isAuthExpired: Bool { schedule.authExpired }
+    /// The last pull reached nobody: pulls back off until it returns.
+    public var isOffline: Bool { schedule.connectivity == .offline }
 
     /// Events from now on, until the service stops.
     public func events() -> AsyncStream<Event> {
@@ -48,6 +50,13 @@ public actor SyncService {
     /// Resumes after a new login (the puller's client holds the new session).
     public func loggedIn() {
         schedule.loggedIn(now: .now)
+        wakeUp()
+    }
+
+    /// The link is known to be back (a probe reached the upstream): the hot tier is pulled at
+    /// once, without waiting out the backoff.
+    public func linkRestored() {
+        schedule.linkRestored()
         wakeUp()
     }
 
@@ -76,7 +85,7 @@ public actor SyncService {
         case .pull(let tiers):
             let report = await puller.pullAll(tiers: tiers)
             schedule.finished(
-                reachedUpstream: report.reachedUpstream, authExpired: report.authExpired, now: .now,
+                reachedUpstream: report.reachedUpstream, authExpired: report.authExpired, changed: report.changedTiers, now: .now,
                 jitterRoll: Double.random(in: 0..<1, using: &generator))
             logger.info(
                 "pulled",

@@ -132,8 +132,10 @@ struct Daemon: Service {
         configuration.policy = policy(settings)
         configuration.journalMaxEntries = settings.journalMaxEntries
         configuration.journalMaxAge = settings.journalMaxAge
-        configuration.images = ImageFetcher.Configuration(
-            directory: URL(fileURLWithPath: settings.imageDirectory), maximumBytes: settings.imageCacheMaxBytes)
+        var images = ImageFetcher.Configuration(directory: URL(fileURLWithPath: settings.imageDirectory), maximumBytes: settings.imageCacheMaxBytes)
+        images.prefetch = !settings.metered
+        configuration.images = images
+        configuration.plan = PullPlan.Options(openProjectPages: settings.openProjectPages, nearestFirst: settings.location != nil)
         return configuration
     }
 
@@ -245,6 +247,8 @@ extension DaemonSettings {
             keys.append("\(SettingKey.journalMaxEntries)/\(SettingKey.journalMaxAge)")
         }
         if imageCacheMaxBytes != other.imageCacheMaxBytes { keys.append(SettingKey.imageCacheMaxBytes.name) }
+        if metered != other.metered { keys.append(SettingKey.metered.name) }
+        if openProjectPages != other.openProjectPages { keys.append(SettingKey.openProjectPages.name) }
         if metricsFile != other.metricsFile || metricsInterval != other.metricsInterval {
             keys.append("\(SettingKey.metricsFile)/\(SettingKey.metricsInterval)")
         }

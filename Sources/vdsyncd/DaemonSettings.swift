@@ -22,6 +22,10 @@ struct DaemonSettings: Sendable {
     var writerUIDs: Set<UInt32>
     var readOnlyUIDs: Set<UInt32>
     var intervals: [PullTier: Duration]
+    /// A metered link: longer default intervals, pictures only when a front end asks.
+    var metered: Bool
+    /// Pages of the open-project list mirrored (``PullPlan/Options/openProjectPages``).
+    var openProjectPages: Int
     var maxLineBytes: Int
     var maxConnections: Int
     var outboxRate: Double
@@ -79,6 +83,13 @@ struct DaemonSettings: Sendable {
         }
         let values = SettingValues(reader: ConfigReader(providers: providers))
         let url = try upstreamURL(values)
+        let metered = try values.flag(.metered)
+        // On a metered link each interval is at least the metered one, whatever the file says.
+        func interval(_ key: SettingKey, _ tier: PullTier) throws -> Duration {
+            let configured = Duration.seconds(try values.integer(key))
+            guard metered, let least = SyncSchedule.Configuration.meteredIntervals[tier] else { return configured }
+            return max(configured, least)
+        }
         if let location = values.text(.location), location.range(of: #"^-?[0-9]+(\.[0-9]+)?--?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) == nil {
             throw Failure(key: SettingKey.location.name, problem: "must be longitude-latitude, e.g. 116.40-39.90")
         }
@@ -91,9 +102,9 @@ struct DaemonSettings: Sendable {
                 ?? environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map { "\($0)/vdsyncd.sock" } ?? "/run/vdsyncd/vdsyncd.sock",
             socketGroup: try socketGroup(values), writerUIDs: try values.uids(.writerUIDs), readOnlyUIDs: try values.uids(.readOnlyUIDs),
             intervals: [
-                .hot: .seconds(try values.integer(.hotInterval)), .warm: .seconds(try values.integer(.warmInterval)),
-                .cold: .seconds(try values.integer(.coldInterval)),
+                .hot: try interval(.hotInterval, .hot), .warm: try interval(.warmInterval, .warm), .cold: try interval(.coldInterval, .cold),
             ],
+            metered: metered, openProjectPages: try values.integer(.openProjectPages),
             maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
@@ -116,7 +127,8 @@ struct DaemonSettings: Sendable {
             .writerUIDs: writerUIDs.sorted().map(String.init).joined(separator: ","),
             .readOnlyUIDs: readOnlyUIDs.sorted().map(String.init).joined(separator: ","),
             .hotInterval: seconds(intervals[.hot]), .warmInterval: seconds(intervals[.warm]), .coldInterval: seconds(intervals[.cold]),
-            .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)", .outboxRate: "\(outboxRate)",
+            .metered: metered ? "on" : "off", .openProjectPages: "\(openProjectPages)", .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)",
+            .outboxRate: "\(outboxRate)",
             .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
             .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .journalMaxEntries: "\(journalMaxEntries)",
             .journalMaxAge: seconds(journalMaxAge), .imageCacheMaxBytes: "\(imageCacheMaxBytes)", .metricsFile: metricsFile ?? "",

@@ -74,6 +74,12 @@ extension SettingKey {
     static let coldInterval = integer(
         "VDSYNC_COLD_INTERVAL", 60...604_800, default: seconds(SyncSchedule.Configuration().intervals[.cold]),
         "seconds between pulls of hospitals, organisations, cities and news")
+    static let metered = SettingKey(
+        "VDSYNC_METERED", .flag(default: false),
+        "on: a metered link: intervals of at least 300 s (hot), 1800 s (warm), a week (cold), pictures only when asked for")
+    static let openProjectPages = integer(
+        "VDSYNC_OPEN_PROJECT_PAGES", 0...10_000, default: PullPlan.Options.defaultOpenProjectPages,
+        "pages of 50 open projects mirrored, nearest first with VDSYNC_LOCATION; 0: every page")
     static let maxLineBytes = integer(
         "VDSYNC_MAX_LINE_BYTES", 1024...(64 << 20), default: RPCServerConfiguration().maxLineBytes, "the longest request line on the socket")
     static let maxConnections = integer(
@@ -112,7 +118,8 @@ extension SettingKey {
     /// Every key vdsyncd reads; any other `VDSYNC_*` name is refused.
     static let all: [SettingKey] = [
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
-        hotInterval, warmInterval, coldInterval, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime, readTimeout,
+        hotInterval, warmInterval, coldInterval, metered, openProjectPages, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime,
+        readTimeout,
         logLevel, logoutWipe, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
     ]
 }

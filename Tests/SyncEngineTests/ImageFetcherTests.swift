@@ -128,6 +128,27 @@ struct ImageFetcherTests {
         }
     }
 
+    @Test(
+        "on a metered link (no prefetch) the mirror's pictures are not planned, and a requested one is still fetched",
+        arguments: [true, false])
+    func prefetch(_ prefetch: Bool) async throws {
+        try await Self.withFetcher(configure: { $0.prefetch = prefetch }) { fetcher, host, world in
+            _ = await world.puller.pullAll()
+            await fetcher.replan()
+            let url = host.url("/img/asked-for?bytes=600")
+            try await fetcher.request(url)
+            try await Self.eventually("the requested picture cached") { try await fetcher.cached(url) != nil }
+            // The plan ran before the request was served (a replan comes first in the loop).
+            let figures = await fetcher.figures()
+            if prefetch {
+                #expect(figures.waiting > 0, "the demo doctor's mirror names pictures: they are wanted ahead")
+            } else {
+                #expect(figures.waiting == 0, "nothing wanted ahead on a metered link")
+                #expect(host.requests.map(\.path) == ["/img/asked-for"])
+            }
+        }
+    }
+
     @Test("past the cap, the least recently used picture is evicted: its file removed, the rest kept")
     func leastRecentlyUsedEvicted() async throws {
         try await Self.withFetcher(configure: { $0.maximumBytes = 2500 }) { fetcher, host, _ in

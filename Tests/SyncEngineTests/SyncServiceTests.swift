@@ -77,7 +77,12 @@ struct SyncServiceTests {
                 loop.cancel()
                 return
             }
-            #expect(tiers == Set(PullTier.allCases) && !report.entries.isEmpty)
+            #expect(tiers == [.hot, .warm] && !report.entries.isEmpty)
+            guard case .pulled([.cold], _, .online)? = await log.next() else {
+                Issue.record("no cold pull after the others")
+                loop.cancel()
+                return
+            }
 
             // Every request fails: offline, and it retries by itself, backing off.
             await running.server.faults.add(FaultRule(.serverErrorBeforeHandler, status: 503))
@@ -99,6 +104,13 @@ struct SyncServiceTests {
             await running.server.faults.removeAll()
             guard case .pulled(_, _, .online)? = await log.next() else {
                 Issue.record("not back online")
+                loop.cancel()
+                return
+            }
+            // Back after failures the hot tier went alone; the others, requested when the link
+            // failed, follow, the cold tier last.
+            guard case .pulled([.warm], _, .online)? = await log.next(), case .pulled([.cold], _, .online)? = await log.next() else {
+                Issue.record("the cold tier was not pulled after the others")
                 loop.cancel()
                 return
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import Testing
 
 @testable import vdsyncd
@@ -69,6 +70,26 @@ struct SettingKeyTests {
         #expect(settings.stopTimeout == .seconds(try #require(SettingKey.stopTimeout.defaultInteger)))
         #expect(settings.maxLineBytes == SettingKey.maxLineBytes.defaultInteger)
         #expect(settings.outboxRate == OutboxRateDefault.value)
+        #expect(!settings.metered && settings.openProjectPages == PullPlan.Options.defaultOpenProjectPages)
+    }
+
+    @Test("a metered link: every interval at least the metered one, a longer one kept; pictures only when asked for")
+    func metered() async throws {
+        let settings = try await DaemonSettings.load(
+            file: nil, flags: [:],
+            environment: [
+                "VDSYNC_UPSTREAM_URL": "http://127.0.0.1:9", "VDSYNC_METERED": "on", "VDSYNC_HOT_INTERVAL": "60", "VDSYNC_WARM_INTERVAL": "7200",
+                "VDSYNC_OPEN_PROJECT_PAGES": "2",
+            ])
+        #expect(settings.metered)
+        #expect(settings.intervals[.hot] == SyncSchedule.Configuration.meteredIntervals[.hot], "60 s raised to the metered 300 s")
+        #expect(settings.intervals[.warm] == .seconds(7200), "a longer interval than the metered one is kept")
+        #expect(settings.intervals[.cold] == SyncSchedule.Configuration.meteredIntervals[.cold])
+        #expect(settings.openProjectPages == 2)
+        #expect(settings.maskedConfiguration["VDSYNC_METERED"] == "on")
+        let unmetered = try await DaemonSettings.load(
+            file: nil, flags: [:], environment: ["VDSYNC_UPSTREAM_URL": "http://127.0.0.1:9", "VDSYNC_HOT_INTERVAL": "60"])
+        #expect(unmetered.intervals[.hot] == .seconds(60))
     }
 }
 

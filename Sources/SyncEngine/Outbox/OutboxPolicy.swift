@@ -23,7 +23,9 @@ public struct OutboxPolicy: Sendable, Hashable {
     public var burst = 5
     /// The longest random wait before a drain after the link came back, so that kiosks that
     /// lost the same link do not all send at the same instant.
-    public var reconnectJitter: Duration = .seconds(5)
+    /// Short: the link's return is noticed within a probe interval, and a clinic waits for its
+    /// queued work (issue #21: the first entry applied within 2 s of the link's return).
+    public var reconnectJitter: Duration = .milliseconds(500)
     /// Entries worked on at once (never two of the same chain).
     public var concurrency = 4
     /// How long a request that got no answer may still take effect upstream, from the moment it

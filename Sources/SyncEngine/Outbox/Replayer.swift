@@ -78,7 +78,11 @@ public actor Replayer {
         wake()
     }
 
-    /// The link is known to be back (a pull succeeded): drain after a random wait.
+    /// Whether sends are held because the last one could not connect.
+    public var isLinkDown: Bool { linkWasDown }
+
+    /// The link is known to be back (a pull succeeded, a probe got through): drain after a
+    /// random wait.
     public func linkRestored() async {
         guard linkDownUntil != nil || linkWasDown else { return }
         await restoreLink()

@@ -12,8 +12,9 @@ import VolunteerAPI
 @Suite("A clinic day offline")
 struct ClinicDayTests {
     /// Logs `account` in, waits for its first pull to finish (its plan's lists in
-    /// `status.last_pulls`, written once at the end of a pull), then cuts the upstream: every
-    /// request is reset before a handler sees it.
+    /// `status.last_pulls`, written once at the end of a pull; the cold tier, with the doctor
+    /// directory, is pulled after the others), then cuts the upstream: every request is reset
+    /// before a handler sees it.
     static func syncOnceThenGoOffline(_ world: AgentWorld, _ client: APIClient, _ account: JSONValue, lastStep: String) async throws {
         try await syncOnce(world, client, account, lastStep: lastStep)
         await world.running.server.faults.add(FaultRule(.resetBeforeHandler))
@@ -110,7 +111,7 @@ struct ClinicDayTests {
     func assistant() async throws {
         try await AgentWorld.with { world in
             let client = try await world.client()
-            try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.assistant, lastStep: "GET /assistant/center")
+            try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.assistant, lastStep: "GET /doctor/list")
             let patients = try await Self.items(client, "patients.list")
             // Each of its patients is found by part of the name.
             for patient in patients {
@@ -141,7 +142,7 @@ struct ClinicDayTests {
     func patient() async throws {
         try await AgentWorld.with { world in
             let client = try await world.client()
-            try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.patient, lastStep: "GET /custom/center")
+            try await Self.syncOnceThenGoOffline(world, client, SharedKioskTests.patient, lastStep: "GET /doctor/list")
             let open = try await Self.items(client, "projects.list", ["scope": "open"])
             let doctorIDs = Set(open.compactMap { item -> Int? in if case .integer(let id)? = item["record"]?["doctor_info"]?["id"] { id } else { nil } })
             #expect(!doctorIDs.isEmpty, "open clinics name their doctors")

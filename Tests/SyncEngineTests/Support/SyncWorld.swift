@@ -101,6 +101,11 @@ extension SyncWorld {
                 }
                 let decoded = try PageDecoder.decode(Data(body.readableBytesView), for: step, role: role)
                 records += decoded.records
+                if case .window(let pages) = step.paging, records.count >= pages * puller.pageSize {
+                    // The window's records only: what lies beyond is not mirrored.
+                    records = Array(records.prefix(pages * puller.pageSize))
+                    break
+                }
                 guard step.paging != .single, decoded.page?.hasNext == true else { break }
                 page += 1
             }
