@@ -2,6 +2,7 @@ import Foundation
 import LocalRPC
 import MirrorStore
 import SyncEngine
+import UpstreamClient
 import VolunteerAPI
 
 extension LocalAPI {
@@ -11,7 +12,8 @@ extension LocalAPI {
 
     private func statusMethod() -> RPCMethod {
         RPCMethod(
-            "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, the image cache, versions.", access: .read,
+            "status", summary: "Connectivity, session, last pulls, outbox counts, last errors, the image cache, the link's bytes per day, versions.",
+            access: .read,
             result: .init(
                 "status",
                 RPCSchema.object([
@@ -39,6 +41,11 @@ extension LocalAPI {
                             "waiting": RPCSchema.integer(description: "pictures wanted, not downloaded yet"),
                             "failed": RPCSchema.integer(description: "of those, pictures whose last download failed (tried again later)"),
                         ]),
+                    "link": RPCSchema.object(
+                        [
+                            "today": Self.linkDaySchema,
+                            "days": RPCSchema.array(of: Self.linkDaySchema),
+                        ]),
                     "versions": RPCSchema.object(),
                 ]))
         ) { _, _ in
@@ -60,9 +67,31 @@ extension LocalAPI {
                 "outbox_other_accounts": .integer(status.outboxOtherAccounts),
                 "last_errors": .array(status.lastErrors.map(JSONValue.string)),
                 "image_cache": Self.imageCacheStatus(status),
+                "link": Self.linkStatus(status.link),
                 "versions": ["vdsyncd": .string(Self.version), "local_api": "1", "schema": .string(MirrorStore.schemaVersion)],
             ]
         }
+    }
+
+    /// One day of the link's usage in `status`.
+    static let linkDaySchema = RPCSchema.object(
+        [
+            "date": RPCSchema.string(description: "the local calendar day, YYYY-MM-DD"),
+            "requests": RPCSchema.integer(description: "requests sent to the upstream (API calls and pictures)"),
+            "bytes_sent": RPCSchema.integer(description: "request lines, headers and bodies"),
+            "bytes_received": RPCSchema.integer(description: "answers on the wire: compressed when the upstream compressed them"),
+            "bytes_decoded": RPCSchema.integer(description: "answers after decoding"),
+        ])
+
+    static func linkStatus(_ report: LinkUsage.Report) -> JSONValue {
+        func day(_ usage: LinkUsage.DayUsage) -> JSONValue {
+            [
+                "date": .string(usage.day.description), "requests": .integer(usage.traffic.requests),
+                "bytes_sent": .integer(usage.traffic.bytesSent), "bytes_received": .integer(usage.traffic.bytesReceived),
+                "bytes_decoded": .integer(usage.traffic.bytesDecoded),
+            ]
+        }
+        return ["today": day(report.today), "days": .array(report.days.map(day))]
     }
 
     private func sessionLoginMethod() -> RPCMethod {

@@ -68,6 +68,7 @@ public struct ReferenceServer: Service {
         let ports = PortCollector(expectAdmin: configuration.adminPort != nil, host: configuration.host, report: onListening)
         let api = Application(
             router: APIRouter(state: state, table: .all).buildRouter(),
+            server: ResponseCompression.server(enabled: configuration.compression),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vdapi"),
             onServerRunning: { [state] channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -31,6 +31,10 @@ public struct ReferenceServerConfiguration: Sendable {
     /// Quirks mode: API answers varied the way legacy PHP servers vary them (``QuirkRewriter``);
     /// nil, the default, sends them as the models encode them.
     public var quirks: QuirkSettings?
+    /// HTTP content coding: JSON and text answers of 1 kB or more are compressed (gzip or deflate)
+    /// for a request whose `Accept-Encoding` asks for it, as an nginx in front of a real service
+    /// does (``ResponseCompression``); false sends every answer as it is.
+    public var compression = true
 
     public init() {}
 }

@@ -124,7 +124,7 @@ public actor ImageFetcher {
         let downloader = ImageDownloader(
             apiBaseURL: client.configuration.baseURL, proxy: client.configuration.proxy,
             maximumBytes: min(configuration.maximumFileBytes, configuration.maximumBytes), connectTimeout: configuration.connectTimeout,
-            readTimeout: configuration.readTimeout, requestTimeout: configuration.requestTimeout)
+            readTimeout: configuration.readTimeout, requestTimeout: configuration.requestTimeout, linkUsage: client.linkUsage)
         await removeStrayFiles()
         replanDue = true
         await withTaskCancellationHandler {

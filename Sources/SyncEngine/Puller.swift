@@ -9,7 +9,7 @@ import VolunteerAPI
 /// ``PullPlan``. Each page is written in one transaction; a failing step leaves what the
 /// mirror held before intact and is retried on the next pull; an expired token stops the pull.
 public actor Puller {
-    private let client: UpstreamClient
+    nonisolated let client: UpstreamClient
     private let store: MirrorStore
     private nonisolated let role: UserRole
     private let userID: Int

@@ -86,6 +86,8 @@ public actor SyncAgent {
         public var imageCache = ImageCacheFigures()
         /// Its size cap in bytes; 0 when pictures are not kept.
         public var imageCacheCap = 0
+        /// What the link to the upstream carried today and on the last days (API calls and pictures).
+        public var link = LinkUsage.Report(today: .init(day: LinkUsage.Day(Date()), traffic: .init()), days: [])
     }
 
     public nonisolated let store: MirrorStore
@@ -364,7 +366,8 @@ public actor SyncAgent {
             outboxSettling: (try? await store.settlingOutboxEntries(account: account ?? "")) ?? (0, nil),
             outboxPausedForLogin: await replayer?.isPausedForLogin ?? (state != .active),
             outboxOtherAccounts: (try? await store.unfinishedOutboxEntries(otherThan: account)) ?? 0, lastErrors: lastErrors, lastPull: lastPull,
-            imageCache: await images?.figures() ?? ImageCacheFigures(), imageCacheCap: images?.configuration.maximumBytes ?? 0)
+            imageCache: await images?.figures() ?? ImageCacheFigures(), imageCacheCap: images?.configuration.maximumBytes ?? 0,
+            link: client.linkUsage.report())
     }
 
     // MARK: - Loops

@@ -83,7 +83,9 @@ public actor SyncService {
     private func step() async {
         switch schedule.next(now: .now) {
         case .pull(let tiers):
+            let before = puller.client.linkUsage.snapshot.total
             let report = await puller.pullAll(tiers: tiers)
+            let usage = puller.client.linkUsage.report()
             schedule.finished(
                 reachedUpstream: report.reachedUpstream, authExpired: report.authExpired, changed: report.changedTiers, now: .now,
                 jitterRoll: Double.random(in: 0..<1, using: &generator))
@@ -92,6 +94,10 @@ public actor SyncService {
                 metadata: [
                     "tiers": "\(tiers.sorted().map(\.rawValue))", "requests": "\(report.requests)",
                     "changes": "\(report.entries.count)", "connectivity": "\(schedule.connectivity)",
+                    // What the link carried while the pull ran (sends and pictures at the same time
+                    // included), and so far today.
+                    "bytes_received": "\(puller.client.linkUsage.snapshot.total.bytesReceived - before.bytesReceived)",
+                    "bytes_received_today": "\(usage.today.traffic.bytesReceived)",
                 ])
             emit(report.authExpired ? .authExpired : .pulled(tiers: tiers, report: report, connectivity: schedule.connectivity))
         case .wait(let until):

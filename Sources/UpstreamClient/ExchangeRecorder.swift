@@ -15,6 +15,8 @@ final class ExchangeRecorder: HTTPClientResponseDelegate {
         var requestSent = false
         var head: HTTPResponseHead?
         var body = ByteBuffer()
+        /// Every body byte that arrived (after decoding), kept or not.
+        var decodedBytes = 0
         var finished = false
         var error: (any Error)?
     }
@@ -42,6 +44,7 @@ final class ExchangeRecorder: HTTPClientResponseDelegate {
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         let limit = maximumBodySize
         let fits = state.withLock { state -> Bool in
+            state.decodedBytes += buffer.readableBytes
             guard state.body.readableBytes + buffer.readableBytes <= limit else { return false }
             var part = buffer
             state.body.writeBuffer(&part)
@@ -58,6 +61,12 @@ final class ExchangeRecorder: HTTPClientResponseDelegate {
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
         state.withLock { $0.finished = true }
+    }
+
+    /// What the link carried for this answer: its head (nil when none came) and the body bytes
+    /// that arrived, after decoding.
+    var received: (head: HTTPResponseHead?, decodedBytes: Int) {
+        state.withLock { ($0.head, $0.decodedBytes) }
     }
 
     /// What happened, once the task has ended (with `error` if it failed).

@@ -21,6 +21,8 @@ import Synchronization
 ///   or its bytes pass it; connect, read and whole-request timeouts apply.
 /// - **Pictures only.** A 200 answer must be `image/*` (SVG excepted: it can hold scripts);
 ///   anything else is refused without reading its body.
+/// - **Plain.** It asks for no content coding (pictures are compressed already); its requests
+///   count in the client's ``LinkUsage`` when it is given the client's meter.
 /// - **Quiet.** It logs nothing: the caller logs outcomes without the URL (which may name a
 ///   patient's photo) and never the bytes.
 /// - **Clean shutdown.** ``shutdown()`` closes the `HTTPClient`; call it before releasing.
@@ -43,16 +45,19 @@ public final class ImageDownloader: Sendable {
     private let apiBaseURL: URL
     private let maximumBytes: Int
     private let requestTimeout: Duration
+    private let linkUsage: LinkUsageMeter?
 
     /// - Parameters:
     ///   - apiBaseURL: the API's base URL: the only origin the token is sent to.
     ///   - proxy: the API's proxy, used for image hosts too.
     ///   - maximumBytes: the largest picture accepted.
+    ///   - linkUsage: where its requests are counted (the API client's ``UpstreamClient/linkUsage``).
     public init(
         apiBaseURL: URL, proxy: UpstreamConfiguration.Proxy? = nil, maximumBytes: Int, connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60)
+        readTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60), linkUsage: LinkUsageMeter? = nil
     ) {
         self.apiBaseURL = apiBaseURL
+        self.linkUsage = linkUsage
         self.maximumBytes = maximumBytes
         self.requestTimeout = requestTimeout
         var configuration = HTTPClient.Configuration(
@@ -120,6 +125,15 @@ public final class ImageDownloader: Sendable {
         } catch {
             failure = error
         }
+        if let linkUsage, let received = recorder.received {
+            let sent = LinkUsage.requestBytes(method: "GET", url: url.absoluteString, headers: headers, bodyLength: 0)
+            var traffic = LinkUsage.Traffic(requests: 1, bytesSent: sent)
+            if let head = received.head {
+                traffic.bytesReceived = LinkUsage.answerBytes(status: Int(head.status.code), headers: head.headers, decodedLength: received.bodyBytes)
+                traffic.bytesDecoded = LinkUsage.headBytes(status: Int(head.status.code), headers: head.headers) + received.bodyBytes
+            }
+            linkUsage.record(traffic)
+        }
         return recorder.answer(error: failure)
     }
 }
@@ -141,6 +155,9 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
     }
 
     private struct State {
+        var requestSent = false
+        var head: HTTPResponseHead?
+        var bodyBytes = 0
         var httpStatus: Int?
         var contentType = ""
         var location: String?
@@ -153,6 +170,16 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
 
     init(maximumBytes: Int) {
         self.maximumBytes = maximumBytes
+    }
+
+    func didSendRequestHead(task: HTTPClient.Task<Void>, _ head: HTTPRequestHead) {
+        state.withLock { $0.requestSent = true }
+    }
+
+    /// What the link carried, when the request left: the answer's head, if one came, and the body
+    /// bytes that arrived.
+    var received: (head: HTTPResponseHead?, bodyBytes: Int)? {
+        state.withLock { $0.requestSent || $0.head != nil ? ($0.head, $0.bodyBytes) : nil }
     }
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
@@ -171,6 +198,7 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
                 nil
             }
         state.withLock {
+            $0.head = head
             $0.httpStatus = httpStatus
             $0.contentType = type
             $0.location = head.headers.first(name: "Location")
@@ -182,6 +210,7 @@ private final class ImageRecorder: HTTPClientResponseDelegate {
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         let limit = maximumBytes
         let fits = state.withLock { state -> Bool in
+            state.bodyBytes += buffer.readableBytes
             guard state.body.readableBytes + buffer.readableBytes <= limit else {
                 state.refusal = "larger than \(limit) bytes"
                 return false

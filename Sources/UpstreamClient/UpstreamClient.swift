@@ -33,6 +33,9 @@ public actor UpstreamClient {
     public typealias Session = UpstreamSession
 
     public nonisolated let configuration: UpstreamConfiguration
+    /// What the link carried, per day: every request this client sends is added (and the
+    /// pictures' when the ``ImageDownloader`` is given the same meter).
+    public nonisolated let linkUsage: LinkUsageMeter
     private let http: HTTPClient
     private let logger: Logger
     private var isShutDown = false
@@ -41,14 +44,18 @@ public actor UpstreamClient {
     public internal(set) var session: UpstreamSession?
 
     /// Creates the client and its own `HTTPClient` (on the shared NIO event loop group).
-    public init(configuration: UpstreamConfiguration, logger: Logger) {
+    /// With ``UpstreamConfiguration/compression`` AsyncHTTPClient decodes gzip and deflate
+    /// answers, stopping any that inflates past ``UpstreamConfiguration/maximumBodySize``.
+    public init(configuration: UpstreamConfiguration, logger: Logger, linkUsage: LinkUsageMeter = LinkUsageMeter()) {
         self.configuration = configuration
         self.logger = logger
+        self.linkUsage = linkUsage
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: HTTPClient.Configuration.Timeout(
                 connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.readTimeout)),
-            proxy: configuration.proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) })
+            proxy: configuration.proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) },
+            decompression: configuration.compression ? .enabled(limit: .size(configuration.maximumBodySize)) : .disabled)
         http.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
     }
@@ -171,7 +178,8 @@ public actor UpstreamClient {
             outcome = .retryable(UpstreamRetry(.notSent(.clientShutDown)))
         } else {
             do {
-                let request = try build(Self.signIns.contains(endpoint) ? nil : session?.token)
+                var request = try build(Self.signIns.contains(endpoint) ? nil : session?.token)
+                if configuration.compression { request.acceptGzip() }
                 let exchange = await send(request)
                 status = exchange.status
                 bytes = (request.body?.readableBytes ?? 0, exchange.body?.readableBytes ?? 0)
@@ -208,7 +216,20 @@ public actor UpstreamClient {
         } catch {
             failure = error
         }
-        return recorder.exchange(error: failure, timedOut: NIODeadline.now() >= deadline)
+        let exchange = recorder.exchange(error: failure, timedOut: NIODeadline.now() >= deadline)
+        if exchange.requestSent { linkUsage.record(Self.traffic(of: request, received: recorder.received)) }
+        return exchange
+    }
+
+    /// What one sent request carried on the link (``LinkUsage``): the request, and the answer's
+    /// head and body as far as they came.
+    static func traffic(of request: UpstreamRequest, received: (head: HTTPResponseHead?, decodedBytes: Int)) -> LinkUsage.Traffic {
+        let sent = LinkUsage.requestBytes(
+            method: request.method.rawValue, url: request.url, headers: request.headers, bodyLength: request.body?.readableBytes ?? 0)
+        guard let head = received.head else { return LinkUsage.Traffic(requests: 1, bytesSent: sent) }
+        let onWire = LinkUsage.answerBytes(status: Int(head.status.code), headers: head.headers, decodedLength: received.decodedBytes)
+        let headBytes = LinkUsage.headBytes(status: Int(head.status.code), headers: head.headers)
+        return LinkUsage.Traffic(requests: 1, bytesSent: sent, bytesReceived: onWire, bytesDecoded: headBytes + received.decodedBytes)
     }
 
     private func log<Payload>(_ endpoint: Endpoint, status: Int?, outcome: UpstreamOutcome<Payload>, duration: Duration) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where and how ``UpstreamClient`` reaches the upstream API: its base URL, the `X-location`
-/// header, the three timeouts, an optional HTTP proxy and a cap on answer sizes.
+/// header, the three timeouts, an optional HTTP proxy, a cap on answer sizes and HTTP compression.
 ///
 /// It is a plain value: the daemon builds it from its own configuration (and, for the proxy,
 /// from the environment through ``proxy(for:environment:)``), tests build it by hand. There is
@@ -36,11 +36,19 @@ public struct UpstreamConfiguration: Sendable {
     /// The HTTP proxy to go through, if any.
     public var proxy: Proxy?
     /// The largest answer body read; a larger one ends the request as an ``UpstreamOutcome/unknown(_:)``.
+    /// With ``compression`` it bounds the decoded body too: an answer that inflates past it is
+    /// stopped while it inflates (a decompression bomb costs at most this much memory).
     public var maximumBodySize: Int
+    /// HTTP compression: requests say `Accept-Encoding: gzip` and gzip or deflate answers are
+    /// decoded by AsyncHTTPClient (within ``maximumBodySize``); false asks for plain answers.
+    public var compression: Bool
 
     /// The default ``readTimeout``: answers of this API come within seconds; a slow 2G link
     /// still delivers some bytes of them in this time.
     public static let defaultReadTimeout: Duration = .seconds(15)
+
+    /// The default of ``compression``: on, a metered link carries a fraction of the bytes.
+    public static let defaultCompression = true
 
     public init(
         baseURL: URL,
@@ -49,7 +57,8 @@ public struct UpstreamConfiguration: Sendable {
         readTimeout: Duration = defaultReadTimeout,
         requestTimeout: Duration = .seconds(30),
         proxy: Proxy? = nil,
-        maximumBodySize: Int = 32 << 20
+        maximumBodySize: Int = 32 << 20,
+        compression: Bool = defaultCompression
     ) {
         self.baseURL = baseURL
         self.location = location
@@ -58,6 +67,7 @@ public struct UpstreamConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.proxy = proxy
         self.maximumBodySize = maximumBodySize
+        self.compression = compression
     }
 
     /// The `X-location` value for a position: `116.4-39.9` (longitude first, as §1.1.3 writes it).

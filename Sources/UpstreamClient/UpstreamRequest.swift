@@ -14,7 +14,9 @@ import VolunteerAPI
 ///   percent-encoded, `name%5B%5D=a`, which every server decodes to `name[]`) and as JSON arrays
 ///   in a body.
 /// - Headers: `Accept: application/json`; `X-auth-token` when a token is given; `X-location`
-///   when configured; `Content-Type: application/json` with a body.
+///   when configured; `Content-Type: application/json` with a body; `Accept-Encoding: gzip`
+///   once ``acceptGzip()`` is called (the client does when ``UpstreamConfiguration/compression``
+///   is on, and AsyncHTTPClient then decodes the answer).
 /// - An upload (``init(endpoint:path:file:baseURL:token:location:boundary:)``) sends one
 ///   `multipart/form-data` file part instead, with the same URL and header rules.
 ///
@@ -89,6 +91,12 @@ public struct UpstreamRequest: Sendable, CustomStringConvertible {
         self.endpoint = endpoint
         self.url = url
         self.headers = headers
+    }
+
+    /// Asks for a gzip answer (`Accept-Encoding: gzip`). Only for a client that decodes it:
+    /// AsyncHTTPClient's decompression keeps a header that is there and adds none of its own.
+    public mutating func acceptGzip() {
+        headers.replaceOrAdd(name: "Accept-Encoding", value: "gzip")
     }
 
     /// `GET /project/{id}` (the template: ids and parameters stay out of descriptions).

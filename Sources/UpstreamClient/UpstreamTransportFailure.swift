@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 
 #if canImport(Glibc)
     import Glibc
@@ -48,6 +49,11 @@ public enum UpstreamTransportFailure: Sendable, Hashable, CustomStringConvertibl
     case truncatedBody
     /// The answer was larger than ``UpstreamConfiguration/maximumBodySize``.
     case bodyTooLarge
+    /// A compressed answer inflated past ``UpstreamConfiguration/maximumBodySize`` (a
+    /// decompression bomb, or an answer too large): decoding was stopped.
+    case decompressionLimit
+    /// A compressed answer could not be decoded (corrupt, truncated or trailing data).
+    case undecodableEncoding
     /// The answer was not valid HTTP.
     case protocolError
     /// The calling task was cancelled.
@@ -70,6 +76,8 @@ public enum UpstreamTransportFailure: Sendable, Hashable, CustomStringConvertibl
         case is SocketAddressError.UnknownHost, is SocketAddressError: self = .hostNotFound
         case is CancellationError: self = .cancelled
         case is BodyTooLargeError: self = .bodyTooLarge
+        case let error as NIOHTTPDecompression.DecompressionError: self = error == .limit ? .decompressionLimit : .undecodableEncoding
+        case is NIOHTTPDecompression.ExtraDecompressionError: self = .undecodableEncoding
         default: self = Self.fromUnlinkedModules(error)
         }
     }
@@ -90,6 +98,8 @@ public enum UpstreamTransportFailure: Sendable, Hashable, CustomStringConvertibl
         case .connectionReset: "connection reset"
         case .truncatedBody: "truncated body"
         case .bodyTooLarge: "answer too large"
+        case .decompressionLimit: "answer inflates past the size limit"
+        case .undecodableEncoding: "undecodable content encoding"
         case .protocolError: "invalid HTTP"
         case .cancelled: "cancelled"
         case .clientShutDown: "client shut down"

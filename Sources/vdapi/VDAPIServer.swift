@@ -49,6 +49,9 @@ struct VDAPIServer: AsyncParsableCommand {
     @Flag(help: "With --quirks, vary the choices per answer as well (the same record may read differently each time).")
     var quirksPerAnswer = false
 
+    @Option(help: "HTTP compression: 'on' gzips JSON and text answers of 1 kB or more when the request accepts it (as nginx); 'off': plain.")
+    var compression: Switch = .on
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -72,6 +75,7 @@ struct VDAPIServer: AsyncParsableCommand {
         configuration.adminPort = adminPort
         configuration.publicBaseURL = publicURL
         if randomCodes { configuration.codes = .random }
+        configuration.compression = compression == .on
         if let quirks { configuration.quirks = QuirkSettings(seed: quirks, perAnswer: quirksPerAnswer) }
 
         let store = try ReferenceDatabase(database.map { .file($0) } ?? .memory)
@@ -119,6 +123,11 @@ enum SeedOption: ExpressibleByArgument, Sendable {
         case .scale(let count): try await Seed.scale(projects: count, seed: seedNumber, into: database, configuration: configuration)
         }
     }
+}
+
+/// `on` or `off`, as an option's value.
+enum Switch: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case on, off
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

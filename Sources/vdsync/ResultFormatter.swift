@@ -233,6 +233,19 @@ public enum ResultFormatter {
         return text + "\n"
     }
 
+    /// Bytes in decimal units, as a metered plan counts them: `980 B`, `40 kB`, `1.2 MB`.
+    static func byteCount(_ bytes: Int) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var scaled = Double(max(bytes, 0))
+        var unit = 0
+        while scaled >= 999.5, unit < units.count - 1 {
+            scaled /= 1000
+            unit += 1
+        }
+        if unit == 0 || scaled >= 9.95 { return "\(Int(scaled.rounded())) \(units[unit])" }
+        return "\(Double(Int((scaled * 10).rounded())) / 10) \(units[unit])"
+    }
+
     static func status(_ status: JSONValue) -> String {
         var rows = [["connectivity", JSONText.cell(status["connectivity"])]]
         var session = JSONText.cell(status["session"])
@@ -257,6 +270,13 @@ public enum ResultFormatter {
         }
         if case .array(let errors)? = status["last_errors"] {
             for (index, error) in errors.enumerated() { rows.append([index == 0 ? "last errors" : "", JSONText.cell(error)]) }
+        }
+        if let today = status["link"]?["today"], case .integer(let received)? = today["bytes_received"] {
+            var line = "\(byteCount(received)) received"
+            if case .integer(let decoded)? = today["bytes_decoded"], decoded != received { line += " (\(byteCount(decoded)) decoded)" }
+            if case .integer(let sent)? = today["bytes_sent"] { line += ", \(byteCount(sent)) sent" }
+            if case .integer(let requests)? = today["requests"] { line += ", \(requests) request\(requests == 1 ? "" : "s")" }
+            rows.append(["link today", line])
         }
         if case .object(let versions)? = status["versions"] {
             rows.append(["versions", versions.keys.sorted().map { "\($0) \(JSONText.cell(versions[$0]))" }.joined(separator: ", ")])

@@ -2,9 +2,9 @@ import ArgumentParser
 import LocalRPC
 import SocketClient
 
-/// `vdsync status`: connectivity, session, last pulls, outbox counts, last errors, versions.
+/// `vdsync status`: connectivity, session, last pulls, outbox counts, last errors, the link today, versions.
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show connectivity, session, last pulls, outbox counts, last errors (status).")
+    static let configuration = CommandConfiguration(abstract: "Show connectivity, session, last pulls, outbox counts, last errors, the link today (status).")
 
     @OptionGroup var global: GlobalOptions
 

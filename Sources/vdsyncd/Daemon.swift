@@ -35,7 +35,8 @@ struct Daemon: Service {
         let client = UpstreamClient(
             configuration: UpstreamConfiguration(
                 baseURL: settings.upstreamURL, location: settings.location, readTimeout: settings.readTimeout,
-                requestTimeout: max(settings.readTimeout * 2, .seconds(30)), proxy: settings.proxy), logger: logger)
+                requestTimeout: max(settings.readTimeout * 2, .seconds(30)), proxy: settings.proxy, compression: settings.compression),
+            logger: logger)
         let agent = SyncAgent(store: store, client: client, configuration: agentConfiguration(settings), logger: logger)
         if let recovery {
             await agent.report(
@@ -243,6 +244,7 @@ extension DaemonSettings {
         }
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         if logoutWipe != other.logoutWipe { keys.append(SettingKey.logoutWipe.name) }
+        if compression != other.compression { keys.append(SettingKey.compression.name) }
         if journalMaxEntries != other.journalMaxEntries || journalMaxAge != other.journalMaxAge {
             keys.append("\(SettingKey.journalMaxEntries)/\(SettingKey.journalMaxAge)")
         }

@@ -37,6 +37,8 @@ struct DaemonSettings: Sendable {
     var logLevel: Logger.Level
     /// Whether `session.logout` wipes the account's data when the call does not say.
     var logoutWipe: Bool
+    /// Whether the upstream client asks for gzip answers and decodes them.
+    var compression: Bool
     /// The change journal's bounds.
     var journalMaxEntries: Int
     var journalMaxAge: Duration
@@ -108,7 +110,7 @@ struct DaemonSettings: Sendable {
             maxLineBytes: try values.integer(.maxLineBytes), maxConnections: try values.integer(.maxConnections),
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
-            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe),
+            logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), compression: try values.flag(.compression),
             journalMaxEntries: try values.integer(.journalMaxEntries), journalMaxAge: .seconds(try values.integer(.journalMaxAge)),
             imageCacheMaxBytes: try values.integer(.imageCacheMaxBytes), metricsFile: values.text(.metricsFile),
             metricsInterval: .seconds(try values.integer(.metricsInterval)), stopTimeout: .seconds(try values.integer(.stopTimeout)))
@@ -130,7 +132,8 @@ struct DaemonSettings: Sendable {
             .metered: metered ? "on" : "off", .openProjectPages: "\(openProjectPages)", .maxLineBytes: "\(maxLineBytes)", .maxConnections: "\(maxConnections)",
             .outboxRate: "\(outboxRate)",
             .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
-            .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .journalMaxEntries: "\(journalMaxEntries)",
+            .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .compression: compression ? "on" : "off",
+            .journalMaxEntries: "\(journalMaxEntries)",
             .journalMaxAge: seconds(journalMaxAge), .imageCacheMaxBytes: "\(imageCacheMaxBytes)", .metricsFile: metricsFile ?? "",
             .metricsInterval: seconds(metricsInterval), .stopTimeout: seconds(stopTimeout),
         ]

@@ -98,6 +98,9 @@ extension SettingKey {
     static let logLevel = text("VDSYNC_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical")
     static let logoutWipe = SettingKey(
         "VDSYNC_LOGOUT_WIPE", .flag(default: false), "on: a logout wipes the account's data unless the call says otherwise (shared kiosks)")
+    static let compression = SettingKey(
+        "VDSYNC_COMPRESSION", .flag(default: UpstreamConfiguration.defaultCompression),
+        "on: ask the upstream for gzip answers and decode them (a metered link carries less); off: plain answers")
     static let journalMaxEntries = integer(
         "VDSYNC_JOURNAL_MAX_ENTRIES", 1000...10_000_000, default: SyncAgent.Configuration().journalMaxEntries,
         "the change journal keeps at most this many entries")
@@ -120,6 +123,6 @@ extension SettingKey {
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, metered, openProjectPages, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime,
         readTimeout,
-        logLevel, logoutWipe, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
+        logLevel, logoutWipe, compression, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
     ]
 }

@@ -88,6 +88,22 @@ struct ImageFetcherTests {
         }
     }
 
+    @Test("a picture's bytes count in the link usage the downloader shares with the API client")
+    func picturesCountInLinkUsage() async throws {
+        try await RunningImageHost.withRunning { host in
+            let meter = LinkUsageMeter()
+            let downloader = ImageDownloader(apiBaseURL: host.base, maximumBytes: 1 << 20, linkUsage: meter)
+            let picture = await downloader.download(try #require(URL(string: host.url("/img/counted?bytes=1500"))), token: nil)
+            try await downloader.shutdown()
+            #expect(picture == .image(contentType: "image/png", bytes: RunningImageHost.png("counted", bytes: 1500)))
+            let total = meter.snapshot.total
+            #expect(total.requests == 1 && total.bytesSent > 0)
+            #expect(total.bytesReceived > 1500 && total.bytesReceived < 1500 + 1024, "the picture and its head: \(total)")
+            #expect(total.bytesDecoded == total.bytesReceived, "pictures are not asked compressed")
+            #expect(meter.report().today.traffic == total)
+        }
+    }
+
     @Test("the downloader sends the token to the API's own origin only")
     func tokenOnlyToTheAPI() async throws {
         try await RunningImageHost.withRunning { host in

@@ -79,6 +79,8 @@ struct AppliedFaults: Sendable {
         let half = whole.getSlice(at: whole.readerIndex, length: whole.readableBytes / 2) ?? ByteBuffer()
         var headers = answer.headers
         headers[.contentLength] = String(whole.readableBytes)
+        // Sent as it is, even to a client that asks for gzip: the declared length is the plain body's.
+        if let marker = HTTPField.Name(ResponseCompression.identityMarker) { headers[marker] = "1" }
         return Response(
             status: answer.status, headers: headers,
             body: ResponseBody { writer in

@@ -186,6 +186,28 @@ struct ResultFormatterTests {
                 """)
     }
 
+    @Test("status says what the link carried today, in decimal units as a metered plan counts")
+    func linkToday() throws {
+        let status = try json(
+            """
+            {"session":"active","outbox":{"queued":0},"link":{"today":{"date":"2026-12-07","requests":312,"bytes_sent":40120,
+             "bytes_received":1204311,"bytes_decoded":9318420},"days":[]}}
+            """)
+        func linkLine(_ status: JSONValue) -> String? {
+            ResultFormatter.render(method: "status", result: status).split(separator: "\n").first { $0.hasPrefix("link today ") }.map {
+                $0.dropFirst("link today".count).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        #expect(linkLine(status) == "1.2 MB received (9.3 MB decoded), 40 kB sent, 312 requests")
+        let plain = try json(
+            #"{"link":{"today":{"date":"2026-12-07","requests":1,"bytes_sent":120,"bytes_received":980,"bytes_decoded":980},"days":[]}}"#)
+        #expect(linkLine(plain) == "980 B received, 120 B sent, 1 request")
+        #expect(
+            [0, 999, 1000, 9949, 9950, 99_499, 999_499, 999_500, 12_345_678].map(ResultFormatter.byteCount) == [
+                "0 B", "999 B", "1.0 kB", "9.9 kB", "10 kB", "99 kB", "999 kB", "1.0 MB", "12 MB",
+            ])
+    }
+
     @Test("--json output is pretty with sorted keys, and watch lines are one per notification")
     func jsonAndNotifications() {
         #expect(JSONText.pretty(["z": 1, "a": "x/y"]) == "{\n  \"a\" : \"x/y\",\n  \"z\" : 1\n}")
