@@ -26,11 +26,12 @@ final class Daemon: @unchecked Sendable {
         self.readySeconds = readySeconds
     }
 
-    /// Starts vdsyncd against `upstream`; with `login`, it signs in at start as that account.
+    /// Starts vdsyncd against `upstream`; with `login`, it signs in at start as that account;
+    /// `settings` are further `VDSYNC_*` lines of its configuration.
     /// Returns once READY=1 arrived and the socket answers.
     static func start(
         name: String, vdsyncd: String, upstream: String, work: String, login: (role: String, phone: String)?, outboxRate: Int = 10_000,
-        keepState: Bool = false
+        keepState: Bool = false, settings: [String: String] = [:]
     ) throws -> Daemon {
         let directory = "\(work)/\(name)"
         let state = "\(directory)/state"
@@ -52,6 +53,7 @@ final class Daemon: @unchecked Sendable {
         if let login {
             lines += ["VDSYNC_ROLE=\(login.role)", "VDSYNC_PHONE=\(login.phone)", "VDSYNC_PASSWORD_FILE=\(passwordFile)"]
         }
+        lines += settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let config = "\(directory)/vdsyncd.conf"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: config))
 
@@ -61,7 +63,13 @@ final class Daemon: @unchecked Sendable {
         environment["NOTIFY_SOCKET"] = notify.path
         environment.removeValue(forKey: "WATCHDOG_USEC")
         let child = try Child(name: name, executable: vdsyncd, arguments: ["--config", config], environment: environment, workDirectory: work)
-        guard let ready = notify.waitForReady(since: child.startedAt, timeout: .seconds(120)) else {
+        // A daemon that refused its configuration (exit status 78) is not waited for.
+        var ready: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ready == nil, child.isRunning, ContinuousClock.now < deadline {
+            ready = notify.waitForReady(since: child.startedAt, timeout: .milliseconds(200))
+        }
+        guard let ready else {
             child.stop()
             throw BenchError("\(name) sent no READY=1:\n\(child.log().suffix(2000))")
         }
@@ -130,6 +138,11 @@ final class Daemon: @unchecked Sendable {
         return status["last_pulls"] as? [String: String] ?? [:]
     }
 
+    /// The daemon's database opened read-only beside it: watching it costs the daemon nothing.
+    func watch() throws -> DaemonWatch {
+        try DaemonWatch(path: databasePath)
+    }
+
     func memory() -> (peak: Int, current: Int)? {
         processMemory(of: child.pid)
     }
@@ -145,5 +158,33 @@ final class Daemon: @unchecked Sendable {
 
     func stop() {
         child.stop()
+    }
+}
+
+/// A read-only view of a daemon's database, for polling what the daemon did without asking it.
+final class DaemonWatch {
+    private let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    deinit { try? queue.close() }
+
+    /// The logged-in account's outbox entries by state.
+    func outboxStates() throws -> [String: Int] {
+        let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+    }
+
+    /// When each list was last pulled whole (seconds since 1970, to the microsecond, where
+    /// `status.last_pulls` gives seconds). A pull writes them all at its end, in one transaction.
+    func lastPulls() throws -> [String: Double] {
+        let rows = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, last_success FROM sync_state WHERE last_success IS NOT NULL AND key != 'owner'")
+        }
+        return Dictionary(rows.map { ($0["key"] as String, $0["last_success"] as Double) }, uniquingKeysWith: max)
     }
 }

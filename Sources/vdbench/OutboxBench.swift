@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import NIOCore
 import NIOHTTP1
 import SyncEngine
@@ -72,13 +71,9 @@ enum OutboxBench {
         let before = outbox["applied"] ?? 0
         // Counted from the daemon's database (read-only, beside it), so that watching costs the
         // daemon nothing.
-        var configuration = Configuration()
-        configuration.readonly = true
-        let watcher = try DatabaseQueue(path: daemon.databasePath, configuration: configuration)
-        defer { try? watcher.close() }
+        let watch = try daemon.watch()
         while ContinuousClock.now < deadline {
-            let rows = try watcher.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") }
-            states = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+            states = try watch.outboxStates()
             let applied = (states["applied"] ?? 0) - before
             if applied > 0, firstApplied == nil { firstApplied = .now }
             let settled = applied + (states["rejected"] ?? 0) + (states["parked"] ?? 0)

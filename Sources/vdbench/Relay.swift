@@ -2,45 +2,98 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A TCP relay between the sync engine and vdapi that counts the bytes each way and notes the
-/// request line of every HTTP request that passes (`GET /project?current_page=2&page_size=50`).
-/// It is used for the passes that are not timed: the warm-up that records which pages a sync
-/// asks for (the floor replays them), and the idle cycles whose bytes are counted.
+/// A TCP relay between the sync engine and vdapi that counts the bytes each way and notes
+/// every HTTP request that passes: its request line (`GET /project?current_page=2&page_size=50`)
+/// and, for the floors that replay writes, its body. It is used for the passes that are not
+/// timed: the warm-up that records which pages a sync asks for (the floor replays them), the
+/// idle cycles whose bytes are counted, and the link (``down()`` and ``up()``: an outage).
 final class Relay: Sendable {
+    /// One request as it passed: the request line, its Content-Type and its body, if any.
+    struct Request: Sendable {
+        var line: String
+        var contentType: String?
+        var body: [UInt8] = []
+    }
+
     struct Counts: Sendable {
         var toServer = 0
         var toClient = 0
-        var requests: [String] = []
+        var requests: [Request] = []
     }
 
     private let state = Mutex(Counts())
-    private let channel: any Channel
+    private let listener: Mutex<(any Channel)?>
+    /// Every relayed connection open now, both sides, so that ``down()`` ends them all.
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let box: RelayBox
+    private let target: (host: String, port: Int)
     let port: Int
 
-    private init(channel: any Channel, port: Int) {
-        self.channel = channel
-        self.port = port
+    private init(listener: any Channel, box: RelayBox, target: (host: String, port: Int)) {
+        self.listener = Mutex<(any Channel)?>(listener)
+        self.box = box
+        self.target = target
+        self.port = listener.localAddress?.port ?? 0
     }
 
     static func start(targetHost: String, targetPort: Int) async throws -> Relay {
         let box = RelayBox()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let target = (host: targetHost, port: targetPort)
+        let relay = Relay(listener: try await listen(port: 0, box: box, target: target), box: box, target: target)
+        box.relay.withLock { $0 = relay }
+        return relay
+    }
+
+    private static func listen(port: Int, box: RelayBox, target: (host: String, port: Int)) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { inbound in
+                let relay = box.relay.withLock { $0 }
+                // A connection that slipped in as the link went down is ended at once.
+                guard relay?.track(inbound) ?? true else { return inbound.eventLoop.makeFailedFuture(BenchError("the relay is down")) }
                 let toServer = RelayHandler(direction: .toServer, box: box)
                 return inbound.pipeline.addHandler(toServer).flatMap {
                     ClientBootstrap(group: inbound.eventLoop)
                         .channelInitializer { outbound in
                             outbound.pipeline.addHandler(RelayHandler(direction: .toClient, box: box, partner: inbound))
                         }
-                        .connect(host: targetHost, port: targetPort)
-                        .map { outbound in toServer.partner = outbound }
+                        .connect(host: target.host, port: target.port)
+                        .map { outbound in
+                            toServer.partner = outbound
+                            if relay?.track(outbound) == false { outbound.close(promise: nil) }
+                        }
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let relay = Relay(channel: channel, port: channel.localAddress?.port ?? 0)
-        box.relay.withLock { $0 = relay }
-        return relay
+            .bind(host: "127.0.0.1", port: port).get()
+    }
+
+    /// Notes an open connection until it closes; false when the link is down.
+    private func track(_ channel: any Channel) -> Bool {
+        let id = ObjectIdentifier(channel)
+        let up = listener.withLock { $0 != nil }
+        guard up else { return false }
+        connections.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = connections.withLock { $0.removeValue(forKey: id) } }
+        return true
+    }
+
+    /// The link goes down: nothing listens any more (a connect is refused) and every relayed
+    /// connection is closed, so the client's pooled keep-alive connections die too.
+    func down() async {
+        let listening = listener.withLock { listening in
+            defer { listening = nil }
+            return listening
+        }
+        try? await listening?.close().get()
+        let open = connections.withLock { Array($0.values) }
+        for channel in open { try? await channel.close().get() }
+    }
+
+    /// The link comes back: the relay listens again on the same port.
+    func up() async throws {
+        guard listener.withLock({ $0 == nil }) else { return }
+        let channel = try await Self.listen(port: port, box: box, target: target)
+        listener.withLock { $0 = channel }
     }
 
     func add(_ direction: RelayHandler.Direction, bytes: Int) {
@@ -52,8 +105,8 @@ final class Relay: Sendable {
         }
     }
 
-    func noteRequest(_ line: String) {
-        state.withLock { $0.requests.append(line) }
+    func noteRequest(_ request: Request) {
+        state.withLock { $0.requests.append(request) }
     }
 
     /// What passed so far; with `reset`, the counts start again from zero.
@@ -65,7 +118,7 @@ final class Relay: Sendable {
     }
 
     func close() async {
-        try? await channel.close().get()
+        await down()
     }
 }
 
@@ -97,7 +150,7 @@ final class RelayHandler: ChannelInboundHandler, @unchecked Sendable {
         let relay = box.relay.withLock { $0 }
         relay?.add(direction, bytes: buffer.readableBytes)
         if direction == .toServer {
-            for line in sniffer.feed(buffer.readableBytesView) { relay?.noteRequest(line) }
+            for request in sniffer.feed(buffer.readableBytesView) { relay?.noteRequest(request) }
         }
         partner?.writeAndFlush(buffer, promise: nil)
     }
@@ -112,38 +165,46 @@ final class RelayHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-/// Finds the request lines in an HTTP/1.1 request stream (heads, and bodies skipped by their
-/// Content-Length).
+/// Finds the requests in an HTTP/1.1 request stream: heads, and bodies by their Content-Length.
 struct RequestSniffer {
     private var pending: [UInt8] = []
     private var bodyLeft = 0
+    private var current: Relay.Request?
 
-    mutating func feed(_ bytes: some Collection<UInt8>) -> [String] {
+    mutating func feed(_ bytes: some Collection<UInt8>) -> [Relay.Request] {
         pending.append(contentsOf: bytes)
-        var lines: [String] = []
+        var requests: [Relay.Request] = []
         while true {
             if bodyLeft > 0 {
-                let skip = min(bodyLeft, pending.count)
-                pending.removeFirst(skip)
-                bodyLeft -= skip
+                let take = min(bodyLeft, pending.count)
+                current?.body += pending[..<take]
+                pending.removeFirst(take)
+                bodyLeft -= take
                 if bodyLeft > 0 { break }
+            }
+            if let done = current {
+                requests.append(done)
+                current = nil
             }
             guard let end = Self.headEnd(pending) else { break }
             let head = String(decoding: pending[..<end], as: UTF8.self)
             pending.removeFirst(end + 4)
             let headerLines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-            if let first = headerLines.first {
-                let parts = first.split(separator: " ")
-                if parts.count >= 2 { lines.append("\(parts[0]) \(parts[1])") }
-            }
+            let parts = headerLines.first?.split(separator: " ") ?? []
+            var request = parts.count >= 2 ? Relay.Request(line: "\(parts[0]) \(parts[1])") : nil
             for header in headerLines.dropFirst() {
                 let pair = header.split(separator: ":", maxSplits: 1)
-                if pair.count == 2, pair[0].lowercased() == "content-length" {
-                    bodyLeft = Int(pair[1].trimmingCharacters(in: .whitespaces)) ?? 0
+                guard pair.count == 2 else { continue }
+                let value = pair[1].trimmingCharacters(in: .whitespaces)
+                switch pair[0].lowercased() {
+                case "content-length": bodyLeft = Int(value) ?? 0
+                case "content-type": request?.contentType = value
+                default: break
                 }
             }
+            current = request
         }
-        return lines
+        return requests
     }
 
     private static func headEnd(_ bytes: [UInt8]) -> Int? {

@@ -77,6 +77,7 @@ struct Results: Codable, Sendable {
     var outbox: OutboxFigures?
     var reads: [ReadFigures] = []
     var resources: Resources?
+    var link: LinkFigures?
     var targets: [Target] = []
     var totalSeconds = 0.0
 
@@ -149,6 +150,13 @@ struct Results: Codable, Sendable {
                     measured: "\(ms(resources.readyEmptySeconds)) empty, \(ms(resources.readyMirroredSeconds)) over the mirror",
                     met: max(resources.readyEmptySeconds, resources.readyMirroredSeconds) < 1))
         }
+        for role in link?.roles ?? [] {
+            targets += role.targets.map { target in
+                var named = target
+                named.name = "link, \(role.role): \(target.name)"
+                return named
+            }
+        }
     }
 
     func markdownTable() -> String {
@@ -156,6 +164,24 @@ struct Results: Codable, Sendable {
         out.append(
             "Machine: \(machine.cpu), \(machine.cores) cores, \(mb(machine.memoryBytes)) RAM, Linux \(machine.kernel), \(machine.os), \(machine.swift). Mode: \(mode). Date: \(date). Total: \(f(totalSeconds, 0)) s."
         )
+        out += initialSyncSection() + idleSection() + outboxSection() + readsSection() + resourcesSection() + searchSection() + linkSection()
+        out.append("")
+        out.append("**Targets** (reported, never asserted)")
+        out.append("")
+        out.append("| target | wanted | measured | met |")
+        out.append("|---|---|---|---|")
+        for target in targets {
+            out.append("| \(target.name) | \(target.target) | \(target.measured) | \(target.met ? "yes" : "**no**") |")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+    /// Part 1: the initial full sync.
+    private func initialSyncSection() -> [String] {
+        guard !initialSync.isEmpty else { return [] }
+        var out: [String] = []
         out.append("")
         out.append(
             "**1. Initial full sync** (role patient; ours = SyncEngine's Puller into MirrorStore; floor = the same page requests, as many at a time as the puller, bodies discarded; baseline = bench/baseline/mirror.py)"
@@ -170,19 +196,8 @@ struct Results: Codable, Sendable {
                 "| scale:\(sync.projects) | \(sync.records) | \(sync.requests) | \(f(sync.oursSeconds)) | \(f(sync.oursRecordsPerSecond, 0)) | \(f(sync.floorSeconds)) | \(f(sync.baselineSeconds)) | \(sync.baselineRecords) | \(f(sync.ratioToFloor))× | \(f(sync.speedupOverBaseline))× | \(f(sync.oursCPUSeconds)) / \(f(sync.floorCPUSeconds)) / \(f(sync.baselineCPUSeconds)) |"
             )
         }
-        out += idleSection() + outboxSection() + readsSection() + resourcesSection() + searchSection()
-        out.append("")
-        out.append("**Targets** (reported, never asserted)")
-        out.append("")
-        out.append("| target | wanted | measured | met |")
-        out.append("|---|---|---|---|")
-        for target in targets {
-            out.append("| \(target.name) | \(target.target) | \(target.measured) | \(target.met ? "yes" : "**no**") |")
-        }
-        return out.joined(separator: "\n")
+        return out
     }
-
-    private func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
 
     /// Part 2: the idle cycle.
     private func idleSection() -> [String] {
@@ -267,6 +282,83 @@ struct Results: Codable, Sendable {
             )
         }
         return out
+    }
+
+    /// Part 8: the link per role, a table each, targets beside the figures.
+    private func linkSection() -> [String] {
+        guard let link else { return [] }
+        var out: [String] = []
+        out.append("")
+        out.append(
+            "**8. The link** (scale:\(link.projects), through a counting relay between vdsyncd and vdapi; ours = vdsyncd's defaults; baseline = today's agent: \(link.baselineSettings.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")), intervals not stretched while idle; floor = the same requests sent directly; bytes both ways, kB and MB of 1,000 and 1,000,000 bytes)"
+        )
+        if !link.baselineSettingsMissing.isEmpty {
+            out.append("")
+            out.append(
+                "*Provisional*: this vdsyncd does not know \(link.baselineSettingsMissing.map { "`\($0)`" }.joined(separator: ", ")), so the baseline ran without \(link.baselineSettingsMissing.count == 1 ? "it" : "them") and its bytes are not yet today's agent's."
+            )
+        }
+        for role in link.roles {
+            let targets = Dictionary(role.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            func judged(_ name: String) -> [String] {
+                guard let target = targets[name] else { return ["", ""] }
+                return [target.target, target.met ? "met" : "**missed**"]
+            }
+            func row(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
+            let reconnect = role.reconnect
+            func waited(_ seconds: Double?) -> String { seconds.map { f($0) + " s" } ?? "> \(f(link.reconnectWaitSeconds, 0)) s" }
+            out.append("")
+            out.append("*\(role.role) \(role.phone)* (user \(role.userID))")
+            out.append("")
+            out.append("| | ours | baseline | floor | target | |")
+            out.append("|---|---:|---:|---:|---|---|")
+            out.append(row(["initial sync: requests", "\(role.initialSync.requests)", "\(role.baselineInitialSync.requests)", "", "", ""]))
+            out.append(
+                row([
+                    "initial sync: bytes to server / to client", "\(kb(role.initialSync.bytesToServer)) / \(kb(role.initialSync.bytesToClient))",
+                    "\(kb(role.baselineInitialSync.bytesToServer)) / \(kb(role.baselineInitialSync.bytesToClient))", "", "", "",
+                ]))
+            out.append(row(["initial sync: seconds", f(role.initialSync.seconds), f(role.baselineInitialSync.seconds), "", "", ""]))
+            out.append(row(["initial sync: bytes, ours / baseline", f(role.initialSyncBytesRatio) + "×", "", ""] + judged("initial sync bytes")))
+            for tier in ["hot", "warm", "cold"] {
+                func pull(_ idle: LinkIdle) -> String {
+                    guard let cost = idle.tiers[tier] else { return "" }
+                    return "\(cost.pull.requests) req, \(kb(cost.pull.bytes)) × \(cost.pullsPerDay)"
+                }
+                out.append(row(["idle \(tier) pull: requests, bytes × pulls a day", pull(role.idle), pull(role.baselineIdle), "", "", ""]))
+            }
+            out.append(
+                row(
+                    [
+                        "idle, a day: requests, bytes", "\(f(role.idle.requestsPerDay, 0)), \(kb(Int(role.idle.bytesPerDay)))",
+                        "\(f(role.baselineIdle.requestsPerDay, 0)), \(kb(Int(role.baselineIdle.bytesPerDay)))", "",
+                    ] + judged("idle bytes a day")))
+            out.append(
+                row([
+                    "\(LinkBench.fleet.formatted()) kiosks: requests/s, MB/s upstream",
+                    "\(f(role.idle.fleetRequestsPerSecond, 1)), \(f(role.idle.fleetBytesPerSecond / 1e6))",
+                    "\(f(role.baselineIdle.fleetRequestsPerSecond, 1)), \(f(role.baselineIdle.fleetBytesPerSecond / 1e6))", "", "", "",
+                ]))
+            let outage = "after \(f(link.outageSeconds, 0)) s down, \(reconnect.queued) `\(reconnect.method)` queued"
+            out.append(
+                row(
+                    ["reconnect \(outage): first applied", waited(reconnect.firstAppliedSeconds), "", f(reconnect.floorFirstAppliedSeconds) + " s"]
+                        + judged("first applied after the link returns")))
+            out.append(
+                row(["reconnect: last applied", waited(reconnect.lastAppliedSeconds), "", f(reconnect.floorLastAppliedSeconds) + " s", "", ""]))
+            out.append(
+                row(
+                    [
+                        "reconnect: hot tier fresh (\(reconnect.hotLists) lists)",
+                        waited(reconnect.hotFreshSeconds) + (reconnect.hotFreshRatio.map { " (\(f($0))× the floor)" } ?? ""), "",
+                        f(reconnect.floorHotFreshSeconds) + " s (\(reconnect.floorWrites) writes, \(reconnect.floorReads) reads)",
+                    ] + judged("hot tier fresh vs floor")))
+        }
+        return out
+    }
+
+    private func kb(_ bytes: Int) -> String {
+        bytes >= 1_000_000 ? f(Double(bytes) / 1e6) + " MB" : f(Double(bytes) / 1e3, 1) + " kB"
     }
 
     /// Part 6: search over the mirror with the synthetic diagnoses.

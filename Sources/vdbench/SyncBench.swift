@@ -105,7 +105,7 @@ enum SyncBench {
     /// Part 1 for one world.
     static func initialSync(world: World, work: String, baselineScript: String, python: String, log: (String) -> Void) async throws -> InitialSync {
         let phone = World.phone(prefix: "139", 0)
-        guard let target = URL(string: world.base), let host = target.host(), let port = target.port else { throw BenchError("bad base \(world.base)") }
+        let (host, port) = try world.address()
 
         // Warm-up through the relay: vdapi's caches are warm for every timed pass after it, and
         // the relay records the pages a sync asks for, which the floor replays.
@@ -149,33 +149,39 @@ enum SyncBench {
             speedupOverBaseline: baseline.seconds / ours.seconds, ratioToFloor: ours.seconds / floor.seconds)
     }
 
-    /// The floor: `requests` ("GET /target") fetched in order on one keep-alive connection, the
-    /// bodies read and dropped.
-    static func floorFetch(base: String, phone: String, requests: [String], concurrency: Int = 1) async throws -> (
-        seconds: Double, cpu: Double, requests: Int, bytes: Int
+    /// The floor: `requests` (as the relay noted them: "GET /target", a body if any) sent as
+    /// `phone` logged in as `role`, `concurrency` at a time, the answers read and dropped.
+    /// `firstSeconds`: when the first answer had been read.
+    static func floorFetch(base: String, phone: String, role: UserRole = .patient, requests: [Relay.Request], concurrency: Int = 1) async throws -> (
+        seconds: Double, cpu: Double, requests: Int, bytes: Int, firstSeconds: Double
     ) {
-        let (token, _) = try await BenchHTTP.login(base, phone: phone, password: World.password, type: UserRole.patient.rawValue)
+        let (token, _) = try await BenchHTTP.login(base, phone: phone, password: World.password, type: role.rawValue)
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let targets = requests.compactMap { line -> (NIOHTTP1.HTTPMethod, String)? in
-            let parts = line.split(separator: " ", maxSplits: 1)
+        let targets = requests.compactMap { request -> (NIOHTTP1.HTTPMethod, String, Relay.Request)? in
+            let parts = request.line.split(separator: " ", maxSplits: 1)
             guard parts.count == 2 else { return nil }
-            return (NIOHTTP1.HTTPMethod(rawValue: String(parts[0])), String(parts[1]))
+            return (NIOHTTP1.HTTPMethod(rawValue: String(parts[0])), String(parts[1]), request)
         }
         let cpu = cpuSeconds()
         let started = ContinuousClock.now
+        var first: ContinuousClock.Instant?
         let bytes = try await withThrowingTaskGroup(of: Int.self) { group in
             var next = 0
             var total = 0
             func add() {
                 guard next < targets.count else { return }
-                let (method, target) = targets[next]
+                let (method, target, recorded) = targets[next]
                 next += 1
                 group.addTask {
                     var request = HTTPClientRequest(url: base + target)
                     request.method = method
                     request.headers.add(name: "X-auth-token", value: token)
+                    if !recorded.body.isEmpty {
+                        request.headers.add(name: "Content-Type", value: recorded.contentType ?? "application/json")
+                        request.body = .bytes(ByteBuffer(bytes: recorded.body))
+                    }
                     let response = try await http.execute(request, timeout: .seconds(60))
                     var count = 0
                     for try await chunk in response.body { count += chunk.readableBytes }
@@ -184,15 +190,16 @@ enum SyncBench {
             }
             for _ in 0..<concurrency { add() }
             while let count = try await group.next() {
+                if first == nil { first = .now }
                 total += count
                 add()
             }
             return total
         }
-        let seconds = (ContinuousClock.now - started).seconds
+        let end = ContinuousClock.now
         let used = cpuSeconds() - cpu
         try await http.shutdown()
-        return (seconds, used, targets.count, bytes)
+        return ((end - started).seconds, used, targets.count, bytes, ((first ?? end) - started).seconds)
     }
 
     struct BaselineResult: Decodable {
@@ -223,7 +230,7 @@ enum SyncBench {
     static func idleCycle(world: World, work: String, intervals: [PullTier: Int], log: (String) -> Void) async throws -> IdleCycle {
         let phone = World.phone(prefix: "139", 0)
         let path = "\(work)/sync-\(world.projects)-ours.sqlite"
-        guard let target = URL(string: world.base), let host = target.host(), let port = target.port else { throw BenchError("bad base \(world.base)") }
+        let (host, port) = try world.address()
 
         let before = try Snapshot.take(path)
         let direct = try await pull(base: world.base, phone: phone, role: .patient, into: path)

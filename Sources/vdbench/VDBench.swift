@@ -51,7 +51,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds each read measurement lasts.") var readSeconds: Double?
     @Option(help: "The command line to print as the one that made the results.") var command = "bench/run"
     @Option(help: "The Swift version line to record.") var swiftVersion = ""
-    @Option(help: "Only these parts, comma-separated: sync, idle, resources, outbox, reads (for working on one; writes bench/results/partial.{json,md}).")
+    @Option(help: "Seconds the link is down in the link part (default 120; quick 8).") var outage: Double?
+    @Option(help: "Mutations queued during the link part's outage.") var queued = 10
+    @Option(
+        help: "Only these parts, comma-separated: sync, idle, resources, outbox, reads, link (for working on one; writes bench/results/partial.{json,md}).")
     var only: String?
 
     func run() async throws {
@@ -61,7 +64,7 @@ struct Run: AsyncParsableCommand {
         let mutations = entries ?? (quick ? 100 : 1_000)
         let readDuration = Duration.seconds(readSeconds ?? (quick ? 0.4 : 2))
         let readWarmup = Duration.seconds(quick ? 0.1 : 0.5)
-        let allParts: Set<String> = ["sync", "idle", "resources", "outbox", "reads"]
+        let allParts: Set<String> = ["sync", "idle", "resources", "outbox", "reads", "link"]
         let parts = only.map { Set($0.split(separator: ",").map(String.init)) } ?? allParts
         guard parts.isSubset(of: allParts) else { throw BenchError("unknown parts: \(parts.subtracting(allParts).sorted())") }
         let name = only != nil ? "partial" : quick ? "quick" : "latest"
@@ -76,10 +79,11 @@ struct Run: AsyncParsableCommand {
         var results = Results(mode: quick ? "quick" : "full", command: command, machine: Machine.current(swiftVersion: swiftVersion))
         log("vdbench \(results.mode): worlds scale:\(large) and scale:\(small), \(mutations) mutations, reads \(readDuration.seconds) s each")
 
-        // 1. Initial full sync, small world then large.
+        // 1. Initial full sync, small world then large (which parts 2 to 5 use).
         var worlds: [World] = []
         defer { for world in worlds { world.stop() } }
-        for projects in parts.contains("sync") ? [small, large] : [large] {
+        let needsLarge = !parts.subtracting(["link"]).isEmpty
+        for projects in parts.contains("sync") ? [small, large] : needsLarge ? [large] : [] {
             log("== \(parts.contains("sync") ? "initial sync" : "world"), scale:\(projects)")
             let (world, seeded) = try World.start(projects: projects, seedNumber: 7, vdapi: vdapi, cache: cache, work: work, name: "vdapi-\(projects)")
             worlds.append(world)
@@ -91,10 +95,8 @@ struct Run: AsyncParsableCommand {
                 worlds.removeAll { $0 === world }
             }
         }
-        guard let world = worlds.last else { throw BenchError("no world") }
-
         // 2. Idle cycle on the large world's mirror.
-        if parts.contains("idle") {
+        if parts.contains("idle"), let world = worlds.last {
             log("== idle cycle, scale:\(large)")
             // The daemon's defaults, so the per-day figures are what a kiosk left alone costs.
             let intervals = SyncSchedule.Configuration().intervals.mapValues { Int($0.components.seconds) }
@@ -102,14 +104,44 @@ struct Run: AsyncParsableCommand {
         }
 
         // 5. Resources: vdsyncd mirroring the large world as the patient, then restarted over it.
-        if parts.contains("resources") {
+        if parts.contains("resources"), let world = worlds.last {
             log("== resources, scale:\(large)")
             results.resources = try await resources(world: world, work: work, duration: readDuration, warmup: readWarmup, log: log)
         }
 
         // 3. Outbox and 4. reads: a doctor's kiosk (today's patients, chat).
-        guard parts.contains("outbox") || parts.contains("reads") else { return try finish(results, started, output, markdown) }
-        log("== \(parts.contains("outbox") ? "outbox" : "doctor's kiosk"), scale:\(large)")
+        if let world = worlds.last, parts.contains("outbox") || parts.contains("reads") {
+            try await doctorsKiosk(
+                world: world, parts: parts, mutations: mutations, work: work, readDuration: readDuration, readWarmup: readWarmup, results: &results, log: log)
+        }
+
+        // 8. The link per role (issue #21): scale:5000 (or --scale), scale:100 with --quick.
+        if parts.contains("link") {
+            let projects = scale ?? (quick ? 100 : 5_000)
+            let world: World
+            if let running = worlds.first(where: { $0.projects == projects }) {
+                world = running
+            } else {
+                log("== world, scale:\(projects)")
+                let (started, seeded) = try World.start(
+                    projects: projects, seedNumber: 7, vdapi: vdapi, cache: cache, work: work, name: "vdapi-link-\(projects)")
+                worlds.append(started)
+                if let seeded { log("    seeded scale:\(projects) in \(String(format: "%.1f", seeded)) s (kept in \(cache))") }
+                world = started
+            }
+            let outage = Duration.seconds(self.outage ?? (quick ? 8 : 120))
+            log("== link per role, scale:\(projects), outage \(String(format: "%.0f", outage.seconds)) s, \(queued) queued")
+            results.link = try await LinkBench.run(world: world, vdsyncd: vdsyncd, work: work, quick: quick, outage: outage, queued: queued, log: log)
+        }
+        try finish(results, started, output, markdown)
+    }
+
+    /// Parts 3 and 4 on one doctor's vdsyncd.
+    func doctorsKiosk(
+        world: World, parts: Set<String>, mutations: Int, work: String, readDuration: Duration, readWarmup: Duration, results: inout Results,
+        log: (String) -> Void
+    ) async throws {
+        log("== \(parts.contains("outbox") ? "outbox" : "doctor's kiosk"), scale:\(world.projects)")
         let doctor = try await world.busiestDoctorToday(patients: 8)
         let daemon = try Daemon.start(name: "vdsyncd-doctor", vdsyncd: vdsyncd, upstream: world.base, work: work, login: nil)
         defer { daemon.stop() }
@@ -131,7 +163,6 @@ struct Run: AsyncParsableCommand {
             results.reads = try await reads(
                 daemon: daemon, doctor: (doctor.userID, doctor.projectID), work: work, duration: readDuration, warmup: readWarmup, log: log)
         }
-        try finish(results, started, output, markdown)
     }
 
     /// Prints the table and writes the JSON and Markdown files.

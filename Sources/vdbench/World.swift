@@ -85,6 +85,12 @@ final class World: @unchecked Sendable {
         return (World(projects: projects, base: groups[1], admin: groups[2], child: child, databasePath: copy), seeded)
     }
 
+    /// vdapi's host and port, for a relay in front of it.
+    func address() throws -> (host: String, port: Int) {
+        guard let target = URL(string: base), let host = target.host(), let port = target.port else { throw BenchError("bad base \(base)") }
+        return (host, port)
+    }
+
     /// Today in the server's time zone (Beijing), as the seed dates its worlds.
     static func serverDay() -> String {
         let formatter = DateFormatter()
