@@ -500,7 +500,7 @@ public actor SyncAgent {
             guard await client.probe(timeout: min(probes.wait, .seconds(2))) else { continue }
             logger.info("the upstream can be reached again: pulling and sending now")
             signalled = linkFailures
-            if pullsDown { await service.linkRestored() }
+            await service.linkRestored()
             if sendsDown { await replayer.linkRestored() }
         }
     }

@@ -14,11 +14,12 @@ public struct SyncSchedule: Sendable {
         /// Backoff waits are spread over ±`jitter` of their length, so a fleet of kiosks that
         /// lost the link together does not come back together.
         public var jitter: Double
-        /// How far a tier's interval grows while its pulls find nothing new, as a multiple of
+        /// How far each tier's interval grows while its pulls find nothing new, as a multiple of
         /// its interval: each pull that changed nothing doubles the wait, up to this; a pull that
-        /// changed something brings it back to the interval. 1 keeps every interval fixed. (An
-        /// idle kiosk pays for every re-read on a metered link: docs/performance.md, "The link".)
-        public var idleStretch: Double
+        /// changed something brings it back to the interval. A tier not named, or 1, keeps its
+        /// interval fixed. (An idle kiosk pays for every re-read on a metered link:
+        /// docs/performance.md, "The link".)
+        public var idleStretch: [PullTier: Double]
         /// Due times are spread over ±`intervalJitter` of their wait, so kiosks started together
         /// do not pull together for ever after.
         public var intervalJitter: Double
@@ -26,17 +27,21 @@ public struct SyncSchedule: Sendable {
         public init(
             intervals: [PullTier: Duration] = Self.defaultIntervals,
             backoffBase: Duration = .seconds(2), backoffCap: Duration = .seconds(300), jitter: Double = 0.2,
-            idleStretch: Double = 4, intervalJitter: Double = 0.1
+            idleStretch: [PullTier: Double] = Self.defaultIdleStretch, intervalJitter: Double = 0.1
         ) {
             self.intervals = intervals
             self.backoffBase = backoffBase
             self.backoffCap = backoffCap
             self.jitter = jitter
-            self.idleStretch = max(1, idleStretch)
+            self.idleStretch = idleStretch
             self.intervalJitter = min(max(0, intervalJitter), 0.5)
         }
 
         public static let defaultIntervals: [PullTier: Duration] = [.hot: .seconds(60), .warm: .seconds(300), .cold: .seconds(86_400)]
+        /// Chat and the waiting lists at most 4 minutes old while nothing happens; the open lists
+        /// and people 40 minutes (a booking at a clinic that filled meanwhile is refused by the
+        /// server and shown so); reference data every 4 days.
+        public static let defaultIdleStretch: [PullTier: Double] = [.hot: 4, .warm: 8, .cold: 4]
         /// The shortest intervals on a metered link (`VDSYNC_METERED`): what a clinic works from
         /// every 5 minutes, the rest every 30 minutes and once a week.
         public static let meteredIntervals: [PullTier: Duration] = [.hot: .seconds(300), .warm: .seconds(1800), .cold: .seconds(604_800)]
@@ -127,10 +132,10 @@ public struct SyncSchedule: Sendable {
         backoffUntil = nil
     }
 
-    /// The link is known to be back (a probe reached the upstream): the backoff ends, and the
-    /// hot tier is pulled at once with whatever else is due.
+    /// The link is known to be back after an outage (a probe reached the upstream): the
+    /// backoff ends, and the hot tier is pulled at once (what came in meanwhile), whether or not
+    /// a pull of this schedule met the outage.
     public mutating func linkRestored() {
-        guard connectivity == .offline || backoffUntil != nil else { return }
         backoffUntil = nil
         requested.insert(.hot)
     }
@@ -161,7 +166,7 @@ public struct SyncSchedule: Sendable {
         backoffUntil = nil
         for tier in tiers {
             let interval = configuration.interval(tier)
-            let longest = interval * configuration.idleStretch
+            let longest = interval * max(1, configuration.idleStretch[tier] ?? 1)
             let wait = changed.contains(tier) ? interval : min((waits[tier] ?? interval) * 2, longest)
             waits[tier] = max(wait, interval)
             due[tier] = now + waits[tier]! * (1 + configuration.intervalJitter * (2 * jitterRoll - 1))

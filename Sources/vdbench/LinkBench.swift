@@ -82,15 +82,15 @@ struct LinkIdle: Codable, Sendable {
     var fleetRequestsPerSecond: Double
     var fleetBytesPerSecond: Double
 
-    init(tiers: [PullTier: LinkTraffic], pullsPerDay: [PullTier: Int]) {
+    init(tiers: [PullTier: LinkTraffic], pullsPerDay: [PullTier: Double]) {
         var result: [String: LinkTier] = [:]
         var requests = 0.0
         var bytes = 0.0
         for (tier, pull) in tiers {
             let pulls = pullsPerDay[tier] ?? 0
             result[tier.rawValue] = LinkTier(pull: pull, pullsPerDay: pulls)
-            requests += Double(pull.requests * pulls)
-            bytes += Double(pull.bytes * pulls)
+            requests += Double(pull.requests) * pulls
+            bytes += Double(pull.bytes) * pulls
         }
         self.tiers = result
         requestsPerDay = requests
@@ -102,7 +102,8 @@ struct LinkIdle: Codable, Sendable {
 
 struct LinkTier: Codable, Sendable {
     var pull: LinkTraffic
-    var pullsPerDay: Int
+    /// Averaged over a week of the schedule: the cold tier's stretched interval is days long.
+    var pullsPerDay: Double
 }
 
 /// The link returned at T, with `queued` mutations waiting: seconds from T (nil: not within the
@@ -135,6 +136,12 @@ enum LinkBench {
     /// open-project list).
     static let baselineSettings = ["VDSYNC_COMPRESSION": "false", "VDSYNC_OPEN_PROJECT_PAGES": "0"]
     static let day = Duration.seconds(86_400)
+
+    /// Pulls a day of each tier, averaged over a week of the schedule's own decisions with
+    /// nothing changing upstream.
+    static func pullsPerDay(_ configuration: SyncSchedule.Configuration) -> [PullTier: Double] {
+        configuration.idlePulls(over: day * 7).mapValues { Double($0) / 7 }
+    }
 
     /// The roles and their accounts: the first doctor and patient of the scale world, and its
     /// tenth assistant (or the last, in a world of fewer).
@@ -195,13 +202,13 @@ enum LinkBench {
             // Pulls a day: the schedule's own decisions with nothing changing (intervals stretch
             // while idle); today's agent keeps its intervals (no stretching).
             var fixed = SyncSchedule.Configuration()
-            fixed.idleStretch = 1
+            fixed.idleStretch = [:]
             figures.roles.append(
                 LinkRole(
                     role: "\(role)", phone: phone, userID: userID, initialSync: sync, baselineInitialSync: baselineSync,
                     initialSyncBytesRatio: Double(sync.bytes) / Double(max(baselineSync.bytes, 1)),
-                    idle: LinkIdle(tiers: idle.tiers, pullsPerDay: SyncSchedule.Configuration().idlePulls(over: day)),
-                    baselineIdle: LinkIdle(tiers: baselineIdle.tiers, pullsPerDay: fixed.idlePulls(over: day)), reconnect: returned))
+                    idle: LinkIdle(tiers: idle.tiers, pullsPerDay: pullsPerDay(SyncSchedule.Configuration())),
+                    baselineIdle: LinkIdle(tiers: baselineIdle.tiers, pullsPerDay: pullsPerDay(fixed)), reconnect: returned))
         }
         return figures
     }

@@ -323,7 +323,7 @@ struct Results: Codable, Sendable {
             for tier in ["hot", "warm", "cold"] {
                 func pull(_ idle: LinkIdle) -> String {
                     guard let cost = idle.tiers[tier] else { return "" }
-                    return "\(cost.pull.requests) req, \(kb(cost.pull.bytes)) × \(cost.pullsPerDay)"
+                    return "\(cost.pull.requests) req, \(kb(cost.pull.bytes)) × \(String(format: "%.1f", cost.pullsPerDay))"
                 }
                 out.append(row(["idle \(tier) pull: requests, bytes × pulls a day", pull(role.idle), pull(role.baselineIdle), "", "", ""]))
             }

@@ -87,7 +87,7 @@ struct SyncScheduleTests {
         #expect(early.next(now: start) == .wait(until: start + .seconds(54)))
 
         var fixed = configuration
-        fixed.idleStretch = 1
+        fixed.idleStretch = [:]
         var schedule = SyncSchedule(configuration: fixed, start: start)
         var now = start
         for _ in 1...5 {
@@ -101,19 +101,22 @@ struct SyncScheduleTests {
         #expect(schedule.wait(for: .hot) == .seconds(60))
     }
 
-    @Test("a day of an idle kiosk, played out on the schedule: stretched intervals pull a quarter as often")
+    @Test("a day and a week of an idle kiosk, played out on the schedule: stretched intervals pull a quarter to an eighth as often")
     func idlePulls() {
         let day = Duration.seconds(86_400)
         let stretched = SyncSchedule.Configuration().idlePulls(over: day)
         var fixedConfiguration = SyncSchedule.Configuration()
-        fixedConfiguration.idleStretch = 1
+        fixedConfiguration.idleStretch = [:]
         let fixed = fixedConfiguration.idlePulls(over: day)
         #expect(fixed[.hot] == 1440 && fixed[.warm] == 288 && fixed[.cold] == 1)
-        // Nothing changes from the first pull on: the hot tier at 0, 120 and 360 s, then every
-        // 240 s (358 more); the warm one at 0, 600 and 1800 s, then every 1200 s (70 more).
+        // Nothing changes from the first pull on: the hot tier at 0 and 120 s, then from 360 s
+        // every 240 s (359 times); the warm one at 0, 600 and 1800 s, then from 4200 s every
+        // 2400 s (35 times).
         #expect(stretched[.hot] == 361)
-        #expect(stretched[.warm] == 73)
+        #expect(stretched[.warm] == 38)
         #expect(stretched[.cold] == 1)
+        // The cold tier over a week: at 0, after 2 days, then after 4 more.
+        #expect(SyncSchedule.Configuration().idlePulls(over: day * 7)[.cold] == 3)
     }
 
     @Test("the link known to be back ends the backoff at once and pulls the hot tier")
