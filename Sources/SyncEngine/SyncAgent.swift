@@ -418,7 +418,7 @@ public actor SyncAgent {
         switch event {
         case .pulled(_, let report, let connectivity):
             self.connectivity = connectivity
-            if connectivity == .offline { linkFailures += 1 }
+            if connectivity == .offline || report.unanswered > 0 { linkFailures += 1 }
             if report.reachedUpstream {
                 lastPull = Date()
                 await replayer?.linkRestored()

@@ -94,6 +94,9 @@ public struct SyncSchedule: Sendable {
     public private(set) var authExpired = false
     /// Consecutive pulls that reached nobody.
     public private(set) var failures = 0
+    /// Consecutive pulls that reached the upstream but left requests unanswered (a link that
+    /// dropped or returned while they ran).
+    public private(set) var partialFailures = 0
     private var due: [PullTier: ContinuousClock.Instant] = [:]
     private var pulling: Set<PullTier>?
     private var backoffUntil: ContinuousClock.Instant?
@@ -141,10 +144,12 @@ public struct SyncSchedule: Sendable {
     }
 
     /// The pull that ``next(now:)`` started has finished; `changed` holds the tiers whose pulls
-    /// changed the mirror. `jitterRoll` is a number in 0..<1.
+    /// changed the mirror; `unanswered` says some of its requests got no answer although others
+    /// did (its failed lists are then pulled again after a backoff, not a whole interval later).
+    /// `jitterRoll` is a number in 0..<1.
     public mutating func finished(
-        reachedUpstream: Bool, authExpired expired: Bool, changed: Set<PullTier> = Set(PullTier.allCases), now: ContinuousClock.Instant,
-        jitterRoll: Double
+        reachedUpstream: Bool, authExpired expired: Bool, changed: Set<PullTier> = Set(PullTier.allCases), unanswered: Bool = false,
+        now: ContinuousClock.Instant, jitterRoll: Double
     ) {
         let tiers = pulling ?? []
         pulling = nil
@@ -164,12 +169,14 @@ public struct SyncSchedule: Sendable {
         connectivity = .online
         failures = 0
         backoffUntil = nil
+        partialFailures = unanswered ? partialFailures + 1 : 0
         for tier in tiers {
             let interval = configuration.interval(tier)
             let longest = interval * max(1, configuration.idleStretch[tier] ?? 1)
             let wait = changed.contains(tier) ? interval : min((waits[tier] ?? interval) * 2, longest)
             waits[tier] = max(wait, interval)
             due[tier] = now + waits[tier]! * (1 + configuration.intervalJitter * (2 * jitterRoll - 1))
+            if partialFailures > 0 { due[tier] = min(due[tier]!, now + backoff(after: partialFailures, roll: jitterRoll)) }
         }
     }
 

@@ -31,8 +31,10 @@ public actor SyncService {
 
     public var connectivity: SyncSchedule.Connectivity { schedule.connectivity }
     public var isAuthExpired: Bool { schedule.authExpired }
-    /// The last pull reached nobody: pulls back off until it returns.
-    public var isOffline: Bool { schedule.connectivity == .offline }
+    /// The last pull reached nobody, or left some of its requests unanswered (the link dropped
+    /// or came back while it ran): its failed lists wait for a backoff, unless the link is known
+    /// to be back sooner (``linkRestored()``).
+    public var isOffline: Bool { schedule.connectivity == .offline || schedule.partialFailures > 0 }
 
     /// Events from now on, until the service stops.
     public func events() -> AsyncStream<Event> {
@@ -87,7 +89,8 @@ public actor SyncService {
             let report = await puller.pullAll(tiers: tiers)
             let usage = puller.client.linkUsage.report()
             schedule.finished(
-                reachedUpstream: report.reachedUpstream, authExpired: report.authExpired, changed: report.changedTiers, now: .now,
+                reachedUpstream: report.reachedUpstream, authExpired: report.authExpired, changed: report.changedTiers,
+                unanswered: report.unanswered > 0, now: .now,
                 jitterRoll: Double.random(in: 0..<1, using: &generator))
             logger.info(
                 "pulled",

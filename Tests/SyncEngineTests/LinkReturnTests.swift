@@ -24,7 +24,7 @@ struct LinkReturnTests {
         let directory = OutboxScenario.scratchDirectory.appendingPathComponent("link-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "link-test")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["LINK_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let store = try MirrorStore(path: directory.appendingPathComponent("mirror.sqlite").path)
         let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: api), logger: logger)
         var configuration = SyncAgent.Configuration()
@@ -43,7 +43,8 @@ struct LinkReturnTests {
         }
         do {
             await agent.start()
-            let pulled = try await waitUntil(timeout: .seconds(30)) { await agent.status().lastPull != nil }
+            // Every tier, the cold one last: the outage starts after the first pull, not in it.
+            let pulled = try await waitUntil(timeout: .seconds(30)) { await agent.status().lastPulls["GET /doctor/list"] != nil }
             try #require(pulled, "the first pull did not end")
             try await body(host, agent, ids)
         } catch {
@@ -72,6 +73,11 @@ struct LinkReturnTests {
     @Test("after an outage, a probe notices the link's return: the queued entry is applied and the hot tier pulled, backoffs cut short")
     func probeCutsTheBackoffShort() async throws {
         try await Self.withAgent(probe: .milliseconds(200)) { host, agent, ids in
+            // The hot lists' last pulls before the outage (kept to the second): the pulls after
+            // the link's return are those later than these.
+            let hotLists = ["GET /message", "GET /chat"]
+            let before = await agent.status().lastPulls
+            try #require(hotLists.allSatisfy { before[$0] != nil })
             try await host.stop()
             await agent.syncNow([.hot])
             let entry = try await Self.chat(agent, to: ids.patients[0])
@@ -80,7 +86,6 @@ struct LinkReturnTests {
                 return status.connectivity == .offline && status.outbox[.queued] == 1
             }
             try #require(offline, "the agent never saw the link down")
-            let lostAt = Date()
             try await host.start()
             let applied = try await Self.waitUntil(timeout: .seconds(20)) {
                 try await agent.store.outboxEntry(entry)?.state == .applied
@@ -88,9 +93,10 @@ struct LinkReturnTests {
             #expect(applied, "the entry waited for a ten-minute backoff")
             let hotFresh = try await Self.waitUntil(timeout: .seconds(20)) {
                 let pulls = await agent.status().lastPulls
-                return ["GET /message", "GET /chat"].allSatisfy { (pulls[$0] ?? .distantPast) > lostAt }
+                return hotLists.allSatisfy { (pulls[$0] ?? .distantPast) > before[$0]! }
             }
-            #expect(hotFresh, "the hot tier waited for a ten-minute backoff")
+            let after = await agent.status().lastPulls
+            #expect(hotFresh, "the hot tier waited for a ten-minute backoff: \(before) → \(after)")
             #expect(await agent.status().connectivity == .online)
         }
     }

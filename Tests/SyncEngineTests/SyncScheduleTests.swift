@@ -119,6 +119,28 @@ struct SyncScheduleTests {
         #expect(SyncSchedule.Configuration().idlePulls(over: day * 7)[.cold] == 3)
     }
 
+    @Test("a pull that reached the upstream but left requests unanswered (the link dropped or came back meanwhile) is pulled again after a backoff")
+    func partialPull() {
+        var schedule = SyncSchedule(configuration: configuration, start: start)
+        _ = schedule.next(now: start)
+        schedule.finished(reachedUpstream: true, authExpired: false, unanswered: true, now: start, jitterRoll: 0.5)
+        #expect(schedule.connectivity == .online)
+        _ = schedule.next(now: start)
+        schedule.finished(reachedUpstream: true, authExpired: false, now: start, jitterRoll: 0.5)
+        #expect(schedule.next(now: start) == .wait(until: start + .seconds(2)), "the hot and warm lists that failed: in 2 s, not 60")
+        #expect(schedule.next(now: start + .seconds(2)) == .pull([.hot, .warm]))
+        schedule.finished(reachedUpstream: true, authExpired: false, unanswered: true, now: start + .seconds(2), jitterRoll: 0.5)
+        #expect(schedule.partialFailures == 1)
+        #expect(schedule.next(now: start + .seconds(2)) == .wait(until: start + .seconds(4)), "again")
+        _ = schedule.next(now: start + .seconds(4))
+        schedule.finished(reachedUpstream: true, authExpired: false, unanswered: true, now: start + .seconds(4), jitterRoll: 0.5)
+        #expect(schedule.next(now: start + .seconds(4)) == .wait(until: start + .seconds(8)), "twice in a row: the backoff doubles")
+        _ = schedule.next(now: start + .seconds(8))
+        schedule.finished(reachedUpstream: true, authExpired: false, now: start + .seconds(8), jitterRoll: 0.5)
+        #expect(schedule.partialFailures == 0)
+        #expect(schedule.next(now: start + .seconds(8)) == .wait(until: start + .seconds(68)), "a whole pull: back to the interval")
+    }
+
     @Test("the link known to be back ends the backoff at once and pulls the hot tier")
     func linkRestored() {
         var schedule = SyncSchedule(configuration: configuration, start: start)

@@ -27,10 +27,11 @@ struct ReloadTests {
             let ready = try #require(await world.notify.first("READY", from: reloading.index + 1, timeout: .seconds(10)))
             #expect(ready.message["STATUS"] == "configuration reloaded")
 
-            // With the hot tier every 5 s, last_pull moves at least twice within 20 s (once for
-            // the pull that restarts the loops, once 5 s later); at 3600 s it would move once.
+            // With the hot tier every 5 s, last_pull moves at least twice within 35 s: the pull
+            // that restarts the loops, then 10 s and 30 s later (an idle tier's wait doubles, up to
+            // 4 × 5 s); at 3600 s it would move once.
             var seen: [String] = []
-            let moved = await eventually(timeout: .seconds(20), every: .milliseconds(250)) {
+            let moved = await eventually(timeout: .seconds(35), every: .milliseconds(250)) {
                 if case .string(let last)? = try? await world.status()["last_pull"], seen.last != last { seen.append(last) }
                 return seen.count >= 3
             }
