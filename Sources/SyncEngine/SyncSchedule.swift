@@ -173,10 +173,11 @@ public struct SyncSchedule: Sendable {
         for tier in tiers {
             let interval = configuration.interval(tier)
             let longest = interval * max(1, configuration.idleStretch[tier] ?? 1)
-            let wait = changed.contains(tier) ? interval : min((waits[tier] ?? interval) * 2, longest)
-            waits[tier] = max(wait, interval)
-            due[tier] = now + waits[tier]! * (1 + configuration.intervalJitter * (2 * jitterRoll - 1))
-            if partialFailures > 0 { due[tier] = min(due[tier]!, now + backoff(after: partialFailures, roll: jitterRoll)) }
+            let wait = changed.contains(tier) ? interval : max(min((waits[tier] ?? interval) * 2, longest), interval)
+            waits[tier] = wait
+            var next = now + wait * (1 + configuration.intervalJitter * (2 * jitterRoll - 1))
+            if partialFailures > 0 { next = min(next, now + backoff(after: partialFailures, roll: jitterRoll)) }
+            due[tier] = next
         }
     }
 
