@@ -108,11 +108,6 @@ def server_day():
     return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).strftime("%Y-%m-%d")
 
 
-def kiosk_today():
-    """Today where the kiosk stands (vdkiosk's Views.today(): the local time zone)."""
-    return time.strftime("%Y-%m-%d", time.localtime())
-
-
 def copy_database(source, target):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(target + suffix):
@@ -604,7 +599,8 @@ def main():
             print(f"  seeded scale:{scale} in {seeded:.1f} s", flush=True)
         upstream = Upstream(children, bin_dir, world)
         accounts = choose_accounts(upstream, server_day())
-        today = kiosk_today()
+        # vdkiosk's Views.today(): the API's clock, as the seed dates its worlds.
+        today = server_day()
         roles, screens = [], []
         for role in [r.strip() for r in args.roles.split(",") if r.strip()]:
             info, results = run_role(children, bin_dir, upstream, role, accounts, today, requests, warmup,

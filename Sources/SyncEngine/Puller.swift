@@ -132,12 +132,9 @@ public actor Puller {
         return ((try? await store.query(query))?.rows ?? []).map(\.id)
     }
 
-    /// `yyyy-MM-dd` in China Standard Time, as the API dates projects.
+    /// `yyyy-MM-dd` on the API's clock, as the API dates projects.
     static func apiDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        APIClock.date(date)
     }
 
     enum StepResult {

@@ -6,13 +6,10 @@ import VolunteerAPI
 enum Views {
     static let scores = [5, 4, 3, 2, 1]
 
-    /// Today's date where the kiosk stands, as the API writes dates.
+    /// Today's date on the API's clock, which dates the clinics: a kiosk whose own zone is
+    /// behind (UTC after 16:00) still shows today's clinics as today's.
     static func today(_ now: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .current
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: now)
+        APIClock.date(now)
     }
 
     static func clinic(_ item: Item<Project>, href: String) -> [String: Any] {

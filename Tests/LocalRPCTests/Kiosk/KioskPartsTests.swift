@@ -117,6 +117,9 @@ struct KioskPartsTests {
         let byDate = [clinic(1, "121.47", "31.23"), clinic(2, nil, nil), clinic(3, "116.46", "39.93"), clinic(4, "116.41", "39.91")]
         #expect(Views.nearestFirst(byDate, from: kiosk).map(\.0.record.id) == [4, 3, 1, 2])
         #expect(Views.nearestFirst(byDate, from: nil).map(\.0.record.id) == [1, 2, 3, 4])
+        // Today is the API's (China Standard Time), whatever the kiosk's zone: 17:18 UTC on the
+        // 7th is already the 8th there, and a clinic of the 8th is today's.
+        #expect(Views.today(Date(timeIntervalSince1970: 1_796_663_880)) == "2026-12-08")
         #expect(Views.pageLinks(path: "/patient", offset: 0, size: 40, total: 100)["next_page"] as? String == "/patient?offset=40")
         #expect(Views.pageLinks(path: "/patient", offset: 80, size: 40, total: 100)["next_page"] == nil)
         #expect(Views.pageLinks(path: "/patient", offset: 80, size: 40, total: 100)["previous_page"] as? String == "/patient?offset=40")
