@@ -91,13 +91,9 @@ final class World: @unchecked Sendable {
         return (host, port)
     }
 
-    /// Today in the server's time zone (Beijing), as the seed dates its worlds.
+    /// Today on the API's clock, as the seed dates its worlds.
     static func serverDay() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date())
+        APIClock.date(Date())
     }
 
     /// Rows of a read-only SQL query on vdapi's database (its admin port).
