@@ -44,7 +44,7 @@ struct LinkReturnTests {
         do {
             await agent.start()
             // Every tier, the cold one last: the outage starts after the first pull, not in it.
-            let pulled = try await waitUntil(timeout: .seconds(30)) { await agent.status().lastPulls["GET /doctor/list"] != nil }
+            let pulled = await OutboxWorld.waitUntil(timeout: .seconds(30)) { await agent.status().lastPulls["GET /doctor/list"] != nil }
             try #require(pulled, "the first pull did not end")
             try await body(host, agent, ids)
         } catch {
@@ -52,15 +52,6 @@ struct LinkReturnTests {
             throw error
         }
         try await close()
-    }
-
-    static func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
     }
 
     static func chat(_ agent: SyncAgent, to patient: Int) async throws -> Int {
@@ -81,17 +72,17 @@ struct LinkReturnTests {
             try await host.stop()
             await agent.syncNow([.hot])
             let entry = try await Self.chat(agent, to: ids.patients[0])
-            let offline = try await Self.waitUntil(timeout: .seconds(20)) {
+            let offline = await OutboxWorld.waitUntil(timeout: .seconds(20)) {
                 let status = await agent.status()
                 return status.connectivity == .offline && status.outbox[.queued] == 1
             }
             try #require(offline, "the agent never saw the link down")
             try await host.start()
-            let applied = try await Self.waitUntil(timeout: .seconds(20)) {
+            let applied = try await OutboxWorld.waitUntil(timeout: .seconds(20)) {
                 try await agent.store.outboxEntry(entry)?.state == .applied
             }
             #expect(applied, "the entry waited for a ten-minute backoff")
-            let hotFresh = try await Self.waitUntil(timeout: .seconds(20)) {
+            let hotFresh = await OutboxWorld.waitUntil(timeout: .seconds(20)) {
                 let pulls = await agent.status().lastPulls
                 return hotLists.allSatisfy { (pulls[$0] ?? .distantPast) > before[$0]! }
             }
@@ -106,10 +97,10 @@ struct LinkReturnTests {
         try await Self.withAgent(probe: nil) { host, agent, ids in
             try await host.stop()
             let entry = try await Self.chat(agent, to: ids.patients[0])
-            let held = try await Self.waitUntil(timeout: .seconds(20)) { await agent.status().connectivity == .offline }
+            let held = await OutboxWorld.waitUntil(timeout: .seconds(20)) { await agent.status().connectivity == .offline }
             try #require(held)
             try await host.start()
-            let applied = try await Self.waitUntil(timeout: .seconds(3)) {
+            let applied = try await OutboxWorld.waitUntil(timeout: .seconds(3)) {
                 try await agent.store.outboxEntry(entry)?.state == .applied
             }
             #expect(!applied, "applied without a probe: the test would not show what the probe does")
@@ -124,7 +115,7 @@ struct LinkReturnTests {
             await host.faults.add(FaultRule(.delay, method: "GET", path: "/doctor/project", delayMilliseconds: 15_000))
             await agent.syncNow([.warm])
             let entry = try await Self.chat(agent, to: ids.patients[1])
-            let applied = try await Self.waitUntil(timeout: .seconds(12)) {
+            let applied = try await OutboxWorld.waitUntil(timeout: .seconds(12)) {
                 try await agent.store.outboxEntry(entry)?.state == .applied
             }
             #expect(applied)

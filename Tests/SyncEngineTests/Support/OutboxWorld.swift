@@ -129,6 +129,11 @@ extension OutboxWorld {
     /// Waits until `condition` holds, reading it every 50 ms, for at most `timeout`; whether it
     /// held. (For effects upstream that no event announces: a slow request landing.)
     func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        try await Self.waitUntil(timeout: timeout, condition)
+    }
+
+    /// ``waitUntil(timeout:_:)`` without a world (a whole agent's tests).
+    static func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
