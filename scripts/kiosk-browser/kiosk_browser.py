@@ -120,18 +120,38 @@ class Browser:
 
     def press(self, css, timeout=20):
         """Clicks a button that submits a form and waits until the next page replaced this one.
-        A button found a moment before a navigation or a live update replaced it is found again
-        (a click that lands nowhere raises; one that landed makes the page stale, checked first)."""
+
+        chromedriver can report an error for a click that did land: the form's navigation
+        detached the button while the click command was still reading it ("Node with given id
+        does not belong to the document"). Pressing again then would send the form twice, so
+        a press is repeated only when no form was submitted: each attempt marks the document
+        and listens for `submit`, and a page gone stale counts as submitted too. A button that
+        a live update replaced before the click is found again."""
         for attempt in range(3):
             old = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.execute_script(
+                "window.__vdSubmitted = false;"
+                "document.addEventListener('submit', function () { window.__vdSubmitted = true; }, {capture: true, once: true});")
             try:
                 self.driver.find_element(By.CSS_SELECTOR, css).click()
                 break
             except (StaleElementReferenceException, WebDriverException):
+                if self.submitted(old):
+                    break
                 if attempt == 2:
                     raise
                 self.wait(lambda d: d.execute_script("return document.readyState") == "complete", timeout, "the page to settle")
-        self.wait(EC.staleness_of(old), timeout, f"the page after pressing {css}")
+        self.wait(lambda d: replaced(old), timeout, f"the page after pressing {css}")
+
+    def submitted(self, old):
+        """Whether the last press sent its form: the page it was made on is gone, or saw `submit`."""
+        try:
+            if replaced(old):
+                return True
+            return self.driver.execute_script("return window.__vdSubmitted === true") is True
+        except WebDriverException:
+            # The document is being replaced as we ask: the navigation the press started.
+            return True
 
     def text(self, css):
         elements = self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -145,6 +165,21 @@ class Browser:
 
     def console_errors(self):
         return [entry for entry in self.driver.get_log("browser") if entry.get("level") == "SEVERE"]
+
+
+def replaced(element):
+    """Whether `element` left the document: stale, as selenium says, or, while a navigation
+    commits, the inspector's "Node with given id does not belong to the document", which
+    chromedriver reports as a plain WebDriverException (EC.staleness_of lets it through)."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 def synthetic_idno():
@@ -627,7 +662,7 @@ def main(argv=None):
                     run.browser.shot("FAILED")
                 except Exception:  # noqa: BLE001
                     pass
-            reason = str(error) if isinstance(error, (Failure, kstack.StackError)) else traceback.format_exc(limit=3).strip().replace("\n", " | ")
+            reason = str(error) if isinstance(error, (Failure, kstack.StackError)) else traceback.format_exc(limit=-6).strip().replace("\n", " | ")
             print(f"FAIL {name}: {reason} ({time.time() - t0:.1f}s; logs in {os.path.join(work, name)})", flush=True)
             failed += 1
         finally:
