@@ -367,6 +367,11 @@ extension MirrorStore {
     /// offline gives way to the server's (`mapping`), and other entries' changes follow it.
     /// `notice` stays on the entry as its last error: something an operator should know though
     /// the entry is done (a late copy found upstream).
+    ///
+    /// Committed without waiting for the disk: lost to a power cut, the entry is found
+    /// `in_flight` again, which the read-back settles as `applied` without resending; and any
+    /// later synced commit (the next `in_flight`, an enqueue) makes this one durable first
+    /// (docs/outbox.md, "What is synced to disk").
     @discardableResult
     public func markApplied(
         _ id: Int, result: JSONValue?, refreshed: [MirroredRecord] = [], mapping: TempIDMapping? = nil, claims: [RecordClaim] = [],
@@ -374,7 +379,7 @@ extension MirrorStore {
     ) async throws -> [JournalEntry] {
         CrashPoint.reach(.beforeStateChange)
         defer { CrashPoint.reach(.afterStateChange) }
-        return try await writeOutcome { db in
+        return try await writeOutcome(synced: false) { db in
             var journal: [JournalEntry] = []
             if let mapping {
                 try db.execute(sql: "UPDATE temp_id SET real_id = ? WHERE seq = ?", arguments: [mapping.realID, -mapping.tempID])
@@ -539,7 +544,9 @@ extension MirrorStore {
         assignments.append("updated_at = ?")
         arguments.append(now.timeIntervalSince1970)
         arguments.append(id)
-        try db.execute(sql: "UPDATE outbox SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments: StatementArguments(arguments))
+        // Cached: the few shapes of state change repeat for every entry of a drain.
+        try db.cachedStatement(sql: "UPDATE outbox SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(
+            arguments: StatementArguments(arguments))
     }
 }
 

@@ -92,17 +92,41 @@ extension MirrorStore {
     /// replayer moved on: it works only on `queued` and `unknown` entries, so the entry and every
     /// entry of its chains waited until the daemon was restarted, however soon the disk
     /// recovered (docs/reliability.md, "Disk").
-    func writeOutcome<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// `synced: false` commits without waiting for the disk (`synchronous = NORMAL` for this one
+    /// transaction): a process crash loses nothing, a power cut may lose this commit and any
+    /// later unsynced one, never an earlier synced one (the WAL is replayed in order). Only for
+    /// outcomes that a loss turns back into a state the read-back settles (docs/outbox.md,
+    /// "What is synced to disk").
+    func writeOutcome<T: Sendable>(synced: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         var delay: Duration = .milliseconds(50)
         while true {
             do {
-                return try await pool.write(updates)
+                return try await synced ? pool.write(updates) : writeUnsynced(updates)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
                 if Task.isCancelled { throw error }
                 try? await Task.sleep(for: delay)
                 if Task.isCancelled { throw error }
                 delay = min(delay * 2, .seconds(2))
             }
+        }
+    }
+
+    /// One transaction committed with `synchronous = NORMAL`, the writer's `FULL` restored after
+    /// it whatever happened, before any other write can run (the pool has one writer).
+    private func writeUnsynced<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let outcome = Result<T, any Error> {
+                var value: T?
+                try db.inTransaction {
+                    value = try updates(db)
+                    return .commit
+                }
+                return value!
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try outcome.get()
         }
     }
 }

@@ -11,6 +11,12 @@ import VolunteerAPI
 /// written at all and adds no journal entry.
 public final class MirrorStore: Sendable {
     let pool: DatabasePool
+    private let commits = CommitCounter()
+
+    /// Changes with every committed write (mirror, outbox, session, anything): equal values
+    /// mean nothing was committed in between. Taken before a read, it names data no newer than
+    /// what the read returns, which is what a cache of reads needs (``CommitCounter``).
+    public var generation: UInt64 { commits.value }
 
     /// The schema this build writes (the newest migration's name), for `status`.
     public static var schemaVersion: String { MirrorSchema.version }
@@ -35,6 +41,7 @@ public final class MirrorStore: Sendable {
             }
         }
         try migrator.migrate(pool)
+        pool.add(transactionObserver: commits, extent: .databaseLifetime)
         // The search triggers follow this build's list of what is indexed (a no-op when unchanged).
         try pool.write { db in try SearchIndex.install(db) }
         // SQLite gives the WAL and shared-memory files the database file's mode; make sure.
