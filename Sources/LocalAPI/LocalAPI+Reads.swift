@@ -124,7 +124,7 @@ extension LocalAPI {
                     .optional("limit", RPCSchema.integer(description: "1-500, default 50")),
                     .optional("before_id", RPCSchema.integer(description: "only messages older than this id")),
                 ],
-                result: .init("page", Self.pageSchema)
+                result: .init("page", Self.pageSchema), cacheable: true
             ) { params, context in
                 var query = MirrorQuery(
                     .chatMessages, filters: [.init("dialog_id", .equal, .text(String(try params.requiredInt("dialog_id"))))], sort: "id",
@@ -194,7 +194,9 @@ extension LocalAPI {
         _ name: String, _ summary: String, _ collection: MirrorCollection, params: [RPCMethod.Param],
         query: @escaping @Sendable (RPCParams) async throws -> MirrorQuery
     ) -> RPCMethod {
-        RPCMethod(name, summary: summary, access: .read, params: params + Self.paging, result: .init("page", Self.pageSchema)) { params, context in
+        RPCMethod(
+            name, summary: summary, access: .read, params: params + Self.paging, result: .init("page", Self.pageSchema), cacheable: true
+        ) { params, context in
             var built = try await query(params)
             built.limit = try params.optionalInt("limit", in: 1...500) ?? 50
             built.offset = try params.optionalInt("offset", in: 0...Int(Int32.max)) ?? 0
@@ -206,8 +208,10 @@ extension LocalAPI {
 
     /// A method reading one record by id.
     func get(_ name: String, _ summary: String, _ collection: MirrorCollection, id: String) -> RPCMethod {
-        RPCMethod(name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema)) {
-            params, context in
+        RPCMethod(
+            name, summary: summary, access: .read, params: [.required(id, RPCSchema.integer())], result: .init("item", Self.itemSchema),
+            cacheable: true
+        ) { params, context in
             let recordID = try params.requiredInt(id)
             try requireSession()
             guard let row = try await store.row(collection, id: recordID) else { throw RPCError.notFound("\(id)") }

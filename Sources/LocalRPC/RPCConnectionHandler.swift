@@ -28,6 +28,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     /// A `read` was held back by back-pressure and is owed once it lifts.
     private var readHeld = false
     private var idleTimer: Scheduled<Void>?
+    /// When a line last arrived or was answered; the idle timer looks at it when it fires,
+    /// so a busy connection does not cancel and schedule a timer for every request.
+    private var lastActivity = NIODeadline.now()
 
     init(dispatcher: RPCDispatcher, connection: RPCConnection, configuration: RPCServerConfiguration, logger: Logger) {
         self.dispatcher = dispatcher
@@ -126,22 +129,49 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         context.read()
     }
 
+    /// Lines up to this size are parsed on the event loop, so a read the reply cache holds is
+    /// answered there; longer ones (up to `maxLineBytes`) are parsed off it, as every line was.
+    static let inlineParseLimit = 4096
+
     private func processNext(_ context: ChannelHandlerContext) {
-        guard !busy, !closing, context.channel.isWritable, let line = queued.popFirst() else {
-            finishIfDone(context)
+        var wrote = false
+        defer { if wrote { context.flush() } }
+        while !busy, !closing, context.channel.isWritable, let line = queued.popFirst() {
+            queuedBytes -= line.readableBytes
+            resumeReads(context)
+            let caller = RPCDispatcher.Caller(peer: connection.peer, access: connection.access, connection: connection)
+            let incoming = line.readableBytes <= Self.inlineParseLimit ? RPCIncoming(line: line.readableBytesView) : nil
+            if let incoming, let reply = dispatcher.cachedReply(to: incoming, from: caller) {
+                // Answered here, in order: no task, no database, the stored result not copied, and
+                // one flush (one writev) for the replies of this turn.
+                var head = context.channel.allocator.buffer(capacity: reply.head.count)
+                head.writeBytes(reply.head)
+                var tail = context.channel.allocator.buffer(capacity: reply.tail.count + 1)
+                tail.writeBytes(reply.tail)
+                tail.writeInteger(UInt8(ascii: "\n"))
+                context.write(Self.wrapOutboundOut(head), promise: nil)
+                context.write(Self.wrapOutboundOut(reply.result), promise: nil)
+                context.write(Self.wrapOutboundOut(tail), promise: nil)
+                wrote = true
+                continue
+            }
+            busy = true
+            let dispatcher = self.dispatcher
+            let eventLoop = context.eventLoop
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            Task {
+                let reply =
+                    if let incoming {
+                        await dispatcher.respond(to: incoming, from: caller)
+                    } else {
+                        await dispatcher.respond(toLine: line.readableBytesView, from: caller)
+                    }
+                eventLoop.execute { loopBound.value.finished(reply) }
+            }
             return
         }
-        queuedBytes -= line.readableBytes
-        busy = true
-        resumeReads(context)
-        let dispatcher = self.dispatcher
-        let caller = RPCDispatcher.Caller(peer: connection.peer, access: connection.access, connection: connection)
-        let eventLoop = context.eventLoop
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        Task {
-            let reply = await dispatcher.respond(toLine: line.readableBytesView, from: caller)
-            eventLoop.execute { loopBound.value.finished(reply) }
-        }
+        if wrote { armIdleTimer(context) }
+        finishIfDone(context)
     }
 
     private func finished(_ reply: [UInt8]?) {
@@ -178,17 +208,28 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     private func armIdleTimer(_ context: ChannelHandlerContext) {
         guard let timeout = configuration.idleTimeout else { return }
-        idleTimer?.cancel()
+        lastActivity = .now()
+        guard idleTimer == nil else { return }
+        schedule(at: lastActivity + TimeAmount(timeout), context)
+    }
+
+    private func schedule(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        idleTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+        idleTimer = context.eventLoop.scheduleTask(deadline: deadline) {
             loopBound.value.idleTimeoutFired()
         }
     }
 
     private func idleTimeoutFired() {
-        guard let context, !closing else { return }
+        idleTimer = nil
+        guard let context, !closing, let timeout = configuration.idleTimeout else { return }
         if busy || connection.hasLiveSubscriptions {
             armIdleTimer(context)
+            return
+        }
+        let deadline = lastActivity + TimeAmount(timeout)
+        if deadline > .now() {
+            schedule(at: deadline, context)
             return
         }
         logger.debug("idle timeout; closing")

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import VolunteerAPI
 
 /// Turns one line into its reply: parsing, validation, batches, method lookup, the access rule,
@@ -28,10 +29,15 @@ public struct RPCDispatcher: Sendable {
     public let document: OpenRPCDocument
     /// A batch longer than this is refused whole, so one line cannot ask for unbounded work.
     public let maxBatchEntries: Int
+    /// Where results of ``RPCMethod/cacheable`` methods are kept; nil: every call runs its handler.
+    public let replyCache: RPCReplyCache?
     private let logger: Logger
     private let metrics: RPCMetrics
 
-    public init(registry: RPCRegistry, info: OpenRPCDocument.Info, maxBatchEntries: Int = 1000, logger: Logger) {
+    public init(
+        registry: RPCRegistry, info: OpenRPCDocument.Info, maxBatchEntries: Int = 1000, replyCache: RPCReplyCache? = nil,
+        logger: Logger
+    ) {
         var served = registry
         do {
             try served.add(Self.unsubscribeMethod)
@@ -48,6 +54,7 @@ public struct RPCDispatcher: Sendable {
         self.methods = methods
         self.document = document
         self.maxBatchEntries = maxBatchEntries
+        self.replyCache = replyCache
         self.logger = logger
         self.metrics = RPCMetrics(methodNames: methods.keys)
     }
@@ -56,9 +63,14 @@ public struct RPCDispatcher: Sendable {
 
     /// The reply line (without its newline) to one received line, or nil when nothing is to be sent.
     public func respond(toLine line: some Collection<UInt8>, from caller: Caller) async -> [UInt8]? {
+        await respond(to: RPCIncoming(line: line), from: caller)
+    }
+
+    /// The reply line to a line already parsed.
+    func respond(to incoming: RPCIncoming, from caller: Caller) async -> [UInt8]? {
         let reply: JSONValue?
         let fragments = RPCFragments()
-        switch RPCIncoming(line: line) {
+        switch incoming {
         case .blank:
             reply = nil
         case .parseError:
@@ -89,6 +101,20 @@ public struct RPCDispatcher: Sendable {
             logger.error("reply not encodable", metadata: ["error": "\(type(of: error))"])
             return try? RPCJSON.encode(RPCResponse(id: .null, outcome: .failure(.internalError())).json)
         }
+    }
+
+    /// A single read's reply from the reply cache, without running anything asynchronous (the
+    /// server calls it on the event loop): the line's head and tail around the stored result,
+    /// which is shared, not copied. nil when the call must go the usual way: not a single
+    /// request with an id, not cacheable, not permitted, or not held.
+    func cachedReply(to incoming: RPCIncoming, from caller: Caller) -> (head: [UInt8], result: ByteBuffer, tail: [UInt8])? {
+        guard let replyCache, case .single(.request(let request)) = incoming, let id = request.id,
+            let method = methods[request.method], method.cacheable, caller.access.permits(method.access),
+            let result = replyCache.result(for: .init(method: method.name, params: request.params))
+        else { return nil }
+        metrics.record(method: method.name, succeeded: true, since: .now)
+        let line = RPCResponse.successLine(id: id)
+        return (line.head, result, line.tail)
     }
 
     func respond(to entry: RPCIncoming.Entry, from caller: Caller, fragments: RPCFragments? = nil) async -> RPCResponse? {
@@ -133,11 +159,18 @@ public struct RPCDispatcher: Sendable {
             method: method.name, id: request.id, peer: caller.peer, access: caller.access,
             connection: caller.connection, logger: logger, serial: caller.connection?.nextSerial() ?? 0, fragments: fragments)
         let outcome: Result<JSONValue, RPCError>
+        // Taken before the handler reads anything, so what it stores is never newer than its data.
+        let generation = method.cacheable ? replyCache?.currentGeneration() : nil
+        if generation != nil, let fragments, let replyCache, let cached = replyCache.result(for: .init(method: method.name, params: request.params)) {
+            // In a batch, or a line too long for the event loop: held all the same.
+            metrics.record(method: method.name, succeeded: true, since: started)
+            return .success(fragments.placeholder(for: String(buffer: cached)))
+        }
         do {
             let params = try method.bind(request.params)
             let result = try await method.handler(params, context)
             if result.isEncodable {
-                outcome = .success(result)
+                outcome = .success(remember(result, of: request, method: method, at: generation, fragments: fragments))
             } else {
                 logger.error("rpc result not encodable (non-finite number)", metadata: ["code": "\(RPCError.Code.internalError)"])
                 outcome = .failure(.internalError())
@@ -163,6 +196,15 @@ public struct RPCDispatcher: Sendable {
             logger.debug("rpc call failed", metadata: ["code": "\(error.code)"])
         }
         return outcome
+    }
+
+    /// Stores a cacheable method's result, encoded, and returns what the reply carries: the
+    /// encoded text itself when the reply is a line (so it is not encoded twice), or `result`.
+    private func remember(_ result: JSONValue, of request: RPCRequest, method: RPCMethod, at generation: UInt64?, fragments: RPCFragments?) -> JSONValue {
+        guard let generation, let replyCache, let encoded = try? RPCJSON.encode(result) else { return result }
+        let bytes = fragments?.splice(into: encoded) ?? encoded
+        replyCache.store(ByteBuffer(bytes: bytes), for: .init(method: method.name, params: request.params), at: generation)
+        return fragments?.placeholder(for: String(decoding: bytes, as: UTF8.self)) ?? result
     }
 
     // MARK: Built-ins

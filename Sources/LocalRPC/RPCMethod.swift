@@ -61,11 +61,14 @@ public struct RPCMethod: Sendable {
     public let access: Access
     public let params: [Param]
     public let result: Returns
+    /// Its result depends on nothing but its params and the data an ``RPCReplyCache`` follows,
+    /// so a repeated call may be answered from that cache without running the handler.
+    public let cacheable: Bool
     public let handler: Handler
 
     public init(
         _ name: String, summary: String, description: String? = nil, access: Access,
-        params: [Param] = [], result: Returns, handler: @escaping Handler
+        params: [Param] = [], result: Returns, cacheable: Bool = false, handler: @escaping Handler
     ) {
         self.name = name
         self.summary = summary
@@ -73,6 +76,7 @@ public struct RPCMethod: Sendable {
         self.access = access
         self.params = params
         self.result = result
+        self.cacheable = cacheable
         self.handler = handler
     }
 

@@ -111,7 +111,7 @@ struct Daemon: Service {
         let hooks = OperatorHooks(
             metricsText: { await metrics.text(store: store, agent: agent, databasePath: settings.databasePath) },
             configuration: { settings.maskedConfiguration })
-        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe, operatorHooks: hooks)
+        let api = LocalAPI(agent: agent, logoutWipes: settings.logoutWipe, operatorHooks: hooks, cachesReads: settings.readCache)
         let server = RPCServer(dispatcher: try api.dispatcher(logger: logger), configuration: rpc, logger: logger)
         let activated = try SocketActivation.fromProcess()
         // The watchdog asks the socket front ends use: the inherited one's path when there is one.
@@ -245,6 +245,7 @@ extension DaemonSettings {
         if readTimeout != other.readTimeout { keys.append(SettingKey.readTimeout.name) }
         if logoutWipe != other.logoutWipe { keys.append(SettingKey.logoutWipe.name) }
         if compression != other.compression { keys.append(SettingKey.compression.name) }
+        if readCache != other.readCache { keys.append(SettingKey.readCache.name) }
         if journalMaxEntries != other.journalMaxEntries || journalMaxAge != other.journalMaxAge {
             keys.append("\(SettingKey.journalMaxEntries)/\(SettingKey.journalMaxAge)")
         }

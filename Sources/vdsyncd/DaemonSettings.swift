@@ -39,6 +39,8 @@ struct DaemonSettings: Sendable {
     var logoutWipe: Bool
     /// Whether the upstream client asks for gzip answers and decodes them.
     var compression: Bool
+    /// Whether unchanged list and get reads are answered from memory (``RPCReplyCache``).
+    var readCache: Bool
     /// The change journal's bounds.
     var journalMaxEntries: Int
     var journalMaxAge: Duration
@@ -111,7 +113,8 @@ struct DaemonSettings: Sendable {
             outboxRate: try outboxRate(values), outboxMaxAttempts: try values.integer(.outboxMaxAttempts),
             outboxSettleTime: .seconds(try values.integer(.outboxSettleTime)), readTimeout: .seconds(try values.integer(.readTimeout)),
             logLevel: try logLevel(values), logoutWipe: try values.flag(.logoutWipe), compression: try values.flag(.compression),
-            journalMaxEntries: try values.integer(.journalMaxEntries), journalMaxAge: .seconds(try values.integer(.journalMaxAge)),
+            readCache: try values.flag(.readCache), journalMaxEntries: try values.integer(.journalMaxEntries),
+            journalMaxAge: .seconds(try values.integer(.journalMaxAge)),
             imageCacheMaxBytes: try values.integer(.imageCacheMaxBytes), metricsFile: values.text(.metricsFile),
             metricsInterval: .seconds(try values.integer(.metricsInterval)), stopTimeout: .seconds(try values.integer(.stopTimeout)))
     }
@@ -133,7 +136,7 @@ struct DaemonSettings: Sendable {
             .outboxRate: "\(outboxRate)",
             .outboxMaxAttempts: "\(outboxMaxAttempts)", .outboxSettleTime: seconds(outboxSettleTime), .readTimeout: seconds(readTimeout),
             .logLevel: "\(logLevel)", .logoutWipe: logoutWipe ? "on" : "off", .compression: compression ? "on" : "off",
-            .journalMaxEntries: "\(journalMaxEntries)",
+            .readCache: readCache ? "on" : "off", .journalMaxEntries: "\(journalMaxEntries)",
             .journalMaxAge: seconds(journalMaxAge), .imageCacheMaxBytes: "\(imageCacheMaxBytes)", .metricsFile: metricsFile ?? "",
             .metricsInterval: seconds(metricsInterval), .stopTimeout: seconds(stopTimeout),
         ]

@@ -101,6 +101,9 @@ extension SettingKey {
     static let compression = SettingKey(
         "VDSYNC_COMPRESSION", .flag(default: UpstreamConfiguration.defaultCompression),
         "on: ask the upstream for gzip answers and decode them (a metered link carries less); off: plain answers")
+    static let readCache = SettingKey(
+        "VDSYNC_READ_CACHE", .flag(default: true),
+        "on: a list or get read that nothing changed since is answered from memory; off: every read asks the database")
     static let journalMaxEntries = integer(
         "VDSYNC_JOURNAL_MAX_ENTRIES", 1000...10_000_000, default: SyncAgent.Configuration().journalMaxEntries,
         "the change journal keeps at most this many entries")
@@ -123,6 +126,6 @@ extension SettingKey {
         upstreamURL, role, phone, password, passwordFile, location, proxy, stateDirectory, socketPath, socketGroup, writerUIDs, readOnlyUIDs,
         hotInterval, warmInterval, coldInterval, metered, openProjectPages, maxLineBytes, maxConnections, outboxRate, outboxMaxAttempts, outboxSettleTime,
         readTimeout,
-        logLevel, logoutWipe, compression, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
+        logLevel, logoutWipe, compression, readCache, journalMaxEntries, journalMaxAge, imageCacheMaxBytes, metricsFile, metricsInterval, stopTimeout,
     ]
 }
