@@ -19,6 +19,9 @@ struct ReadLevel: Codable, Sendable {
     var floor: ReadRun
     /// ours / floor throughput (target: at least 0.5).
     var throughputRatio: Double
+    /// The same load on the same mirror with the reply cache off (`VDSYNC_READ_CACHE=off`):
+    /// what a read that must go to the database costs, after every change.
+    var uncached: ReadRun?
 }
 
 struct ReadRun: Codable, Sendable {

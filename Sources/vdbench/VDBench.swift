@@ -160,8 +160,16 @@ struct Run: AsyncParsableCommand {
 
         if parts.contains("reads") {
             log("== reads through the socket")
+            // The same daemon again, over the same state, with the reply cache off.
+            let uncached = { [vdsyncd] () throws -> Daemon in
+                daemon.stop()
+                return try Daemon.start(
+                    name: "vdsyncd-doctor", vdsyncd: vdsyncd, upstream: world.base, work: work, login: nil, keepState: true,
+                    settings: ["VDSYNC_READ_CACHE": "off"])
+            }
             results.reads = try await reads(
-                daemon: daemon, doctor: (doctor.userID, doctor.projectID), work: work, duration: readDuration, warmup: readWarmup, log: log)
+                daemon: daemon, uncached: uncached, doctor: (doctor.userID, doctor.projectID), work: work, duration: readDuration, warmup: readWarmup,
+                log: log)
         }
     }
 
@@ -237,9 +245,10 @@ struct Run: AsyncParsableCommand {
 
     // MARK: - Part 4
 
-    func reads(daemon: Daemon, doctor: (userID: Int, projectID: Int), work: String, duration: Duration, warmup: Duration, log: (String) -> Void) async throws
-        -> [ReadFigures]
-    {
+    func reads(
+        daemon: Daemon, uncached: () throws -> Daemon, doctor: (userID: Int, projectID: Int), work: String, duration: Duration, warmup: Duration,
+        log: (String) -> Void
+    ) async throws -> [ReadFigures] {
         let control = try daemon.connect()
         // The messages the drain sent are mirrored by the next pull (their dialogs moved).
         let before = try daemon.lastPullsBeforeANewSecond()
@@ -295,6 +304,17 @@ struct Run: AsyncParsableCommand {
                 )
             }
             figures.append(ReadFigures(query: method, params: params, replyBytes: bytes, items: items, levels: levels))
+        }
+        let plain = try uncached()
+        defer { plain.stop() }
+        for (index, (method, _, line, _, _)) in lines.enumerated() {
+            for (level, clients) in [1, 16, 64].enumerated() {
+                let run = try await ReadLoad.run(path: plain.socketPath, line: line, clients: clients, warmup: warmup, duration: duration, group: group)
+                figures[index].levels[level].uncached = run
+                log(
+                    "    \(method) ×\(clients), reply cache off: \(Int(run.perSecond))/s p50 \(ms(run.latency.p50Milliseconds / 1000)) p99 \(ms(run.latency.p99Milliseconds / 1000))"
+                )
+            }
         }
         try await group.shutdownGracefully()
         return figures
