@@ -22,7 +22,7 @@ public final class RPCReplyCache: Sendable {
         let params: JSONValue?
     }
 
-    /// Hits and misses since start, for the bench and the tests.
+    /// Hits and misses since start (the tests read them).
     public struct Counts: Sendable, Hashable {
         public var hits = 0
         public var misses = 0

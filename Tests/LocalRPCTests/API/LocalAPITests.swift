@@ -73,6 +73,40 @@ struct LocalAPITests {
         }
     }
 
+    @Test("a repeated read is served from the reply cache until a mutation commits; after a logout nothing is served")
+    func replyCache() async throws {
+        try await AgentWorld.with { world in
+            let client = try await Self.loggedInDoctor(world)
+            let cache = try #require(world.server.dispatcher.replyCache)
+            let page = try await client.result("projects.list", ["scope": "mine", "limit": 500], id: 3)
+            guard case .array(let items)? = page["items"], let first = items.first, case .integer(let project)? = first["id"] else {
+                throw UnexpectedReply(reply: page)
+            }
+            // The first pull may still be committing: asked twice with no commit in between, the
+            // second read must come from the cache (tried until a pair of reads saw no commit).
+            var before: JSONValue = .null
+            var servedFromCache: Bool?
+            for _ in 0..<2000 where servedFromCache == nil {
+                let generation = world.agent.store.generation
+                before = try await client.result("projects.get", ["project_id": .integer(project)], id: 4)
+                let hits = cache.counts.hits
+                let again = try await client.result("projects.get", ["project_id": .integer(project)], id: 5)
+                if world.agent.store.generation == generation { servedFromCache = cache.counts.hits == hits + 1 && again == before }
+            }
+            #expect(servedFromCache == true, "the same read, nothing committed: from the cache, the same reply")
+            #expect(before["pending"] == false)
+
+            _ = try await client.result("project.cancel", ["project_id": .integer(project)], id: 6)
+            let after = try await client.result("projects.get", ["project_id": .integer(project)], id: 7)
+            #expect(after["pending"] == true, "the enqueue committed: read again, with the pending change")
+
+            _ = try await client.result("session.logout", id: 8)
+            let refused = try await client.call("projects.get", ["project_id": .integer(project)], id: 9)
+            #expect(refused["error"]?["code"] == .integer(-32011), "a logged-out kiosk serves nothing, cached or not")
+            await client.close()
+        }
+    }
+
     @Test("bad params name the field and queue nothing; mutations need a login; unknown ids are not found")
     func errors() async throws {
         try await AgentWorld.with { world in
