@@ -129,6 +129,8 @@ extension LocalAPI {
         ) { params, _ in
             let wipe = try params.optionalBool("wipe") ?? logoutWipes
             let report = await agent.logout(wipe: wipe)
+            // The last account's replies leave memory now, not at the next read.
+            replyCache?.removeAll()
             if wipe, report == nil {
                 throw RPCError.invalidState("logged out, but the wipe failed: the account's data is still in the database (status.last_errors says why)")
             }

@@ -23,16 +23,19 @@ public struct LocalAPI: Sendable {
     public let logoutWipes: Bool
     /// The daemon's metrics and masked configuration, for `metrics.get` and `support.report`.
     public let operatorHooks: OperatorHooks
-    /// Whether list and get reads that nothing changed since are answered from memory
-    /// (`VDSYNC_READ_CACHE`, on by default; off shows what every read costs the database).
-    public let cachesReads: Bool
+    /// Where list and get reads that nothing changed since are answered from memory; nil when
+    /// off (`VDSYNC_READ_CACHE`, on by default; off shows what every read costs the database).
+    /// A reply stays good until the next commit, and while no one is logged in nothing is
+    /// served (the same rule as ``requireSession()``).
+    let replyCache: RPCReplyCache?
 
     public init(agent: SyncAgent, logoutWipes: Bool = false, operatorHooks: OperatorHooks = .none, cachesReads: Bool = true) {
         self.agent = agent
         self.store = agent.store
         self.logoutWipes = logoutWipes
         self.operatorHooks = operatorHooks
-        self.cachesReads = cachesReads
+        let store = agent.store
+        self.replyCache = cachesReads ? RPCReplyCache { [agent] in agent.hasSession ? store.generation : nil } : nil
     }
 
     /// Refuses a read while no one is logged in: the mirror is the last account's, and the next
@@ -54,15 +57,7 @@ public struct LocalAPI: Sendable {
         RPCDispatcher(
             registry: try registry(),
             info: .init(title: "vdsyncd local API", version: Self.version, description: "JSON-RPC 2.0 over a Unix socket; see docs/local-api.md"),
-            replyCache: cachesReads ? replyCache() : nil,
+            replyCache: replyCache,
             logger: logger)
-    }
-
-    /// Reads are the mirror's: a reply stays good until the next commit, and while no one is
-    /// logged in nothing is served (the same rule as ``requireSession()``).
-    func replyCache() -> RPCReplyCache {
-        let agent = self.agent
-        let store = self.store
-        return RPCReplyCache { agent.hasSession ? store.generation : nil }
     }
 }

@@ -11,7 +11,9 @@ import VolunteerAPI
 /// taken before its handler ran and served only while the generation is still that value, so a
 /// reply is never older than the data was when the request arrived. `generation` answering nil
 /// (no one logged in) turns serving and storing off. Bounded by `maxBytes`: when a result does
-/// not fit, the cache starts over.
+/// not fit, the cache starts over. Medical data is not kept longer than it can be served: the
+/// first lookup after the generation moved or went nil empties the cache, and so does
+/// ``removeAll()`` (a logout).
 public final class RPCReplyCache: Sendable {
     /// The data's version now (equal values: nothing changed), or nil when nothing may be served.
     public typealias Generation = @Sendable () -> UInt64?
@@ -52,8 +54,16 @@ public final class RPCReplyCache: Sendable {
     /// The stored result (its JSON text) of `key` when the data has not changed since it was
     /// stored. The buffer shares the cache's storage: writing it copies nothing.
     func result(for key: Key) -> ByteBuffer? {
-        guard let now = generation() else { return nil }
+        guard let now = generation() else {
+            removeAll()
+            return nil
+        }
         return state.withLock { state in
+            if state.generation != now {
+                state.generation = max(state.generation, now)
+                state.results.removeAll()
+                state.bytes = 0
+            }
             guard state.generation == now, let result = state.results[key] else {
                 state.counts.misses += 1
                 return nil
@@ -83,6 +93,14 @@ public final class RPCReplyCache: Sendable {
                 state.bytes -= Self.size(old, key)
             }
             state.bytes += size
+        }
+    }
+
+    /// Forgets every result at once.
+    public func removeAll() {
+        state.withLock { state in
+            state.results.removeAll()
+            state.bytes = 0
         }
     }
 

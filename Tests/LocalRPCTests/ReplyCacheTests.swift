@@ -88,6 +88,23 @@ struct ReplyCacheTests {
         #expect(cache.counts == .init(hits: 2, misses: 2))
     }
 
+    @Test("results leave memory once they cannot be served: a logout (no generation), or removeAll")
+    func forgotten() {
+        let generation = Mutex<UInt64?>(3)
+        let cache = RPCReplyCache { generation.withLock { $0 } }
+        let key = RPCReplyCache.Key(method: "m", params: nil)
+        cache.store(ByteBuffer(string: "patient"), for: key, at: 3)
+        generation.withLock { $0 = nil }
+        #expect(cache.result(for: key) == nil)
+        // Back at the same generation (a login that committed nothing yet): still gone.
+        generation.withLock { $0 = 3 }
+        #expect(cache.result(for: key) == nil)
+        cache.store(ByteBuffer(string: "patient"), for: key, at: 3)
+        #expect(cache.result(for: key) != nil)
+        cache.removeAll()
+        #expect(cache.result(for: key) == nil)
+    }
+
     @Test("the cache holds at most its bytes: a result that does not fit starts it over")
     func bounded() {
         let cache = RPCReplyCache(maxBytes: 1200) { 1 }
