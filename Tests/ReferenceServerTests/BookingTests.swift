@@ -14,7 +14,7 @@ struct BookingTests {
         try await TestServer.withRunning { server in
             let doctor = try await server.account(.doctor, phone: "13700000001")
             let patient = try await server.account(.patient, phone: "13700000002")
-            let tomorrow = ServerTime.date(server.server.state.now.addingTimeInterval(24 * 3600))
+            let tomorrow = APIClock.date(server.server.state.now.addingTimeInterval(24 * 3600))
             let project = try await server.call(
                 .publishProject, [:],
                 [

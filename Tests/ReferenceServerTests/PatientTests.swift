@@ -198,7 +198,7 @@ struct PatientTests {
             let doctor = try await server.account(.doctor, phone: "13700000001", hospitalID: hospital)
             let patient = try await server.account(.patient, phone: "13900000001")
             let now = server.server.state.now
-            let (yesterday, inAWeek) = (ServerTime.date(now.addingTimeInterval(-86400)), ServerTime.date(now.addingTimeInterval(7 * 86400)))
+            let (yesterday, inAWeek) = (APIClock.date(now.addingTimeInterval(-86400)), APIClock.date(now.addingTimeInterval(7 * 86400)))
             let ids = try await server.database.write { db in
                 try db.execute(sql: "INSERT INTO org (name) VALUES ('红十字会')")
                 let org = Int(db.lastInsertedRowID)
@@ -323,7 +323,7 @@ enum CareFixtures {
         _ server: TestServer, doctorID: Int, daysAhead: Int = 3, capacity: Int = 10, price: Int = 0
     ) async throws -> Int {
         let now = server.server.state.now
-        let date = ServerTime.date(now.addingTimeInterval(Double(daysAhead) * 86400))
+        let date = APIClock.date(now.addingTimeInterval(Double(daysAhead) * 86400))
         return try await server.database.write { db in
             let hospital = try Int.fetchOne(db, sql: "SELECT hospital_id FROM user WHERE id = ?", arguments: [doctorID])
             try db.execute(
@@ -332,7 +332,7 @@ enum CareFixtures {
                         slot_capacity, created_at)
                     VALUES (?, ?, ?, '09:00:00', '11:00:00', ?, '116.400000', '39.900000', '社区中心', '义诊', ?, ?, ?)
                     """,
-                arguments: [doctorID, hospital, date, capacity, price, #"{"\#(slot)": 5}"#, ServerTime.timestamp(now)])
+                arguments: [doctorID, hospital, date, capacity, price, #"{"\#(slot)": 5}"#, APIClock.timestamp(now)])
             return Int(db.lastInsertedRowID)
         }
     }

@@ -95,7 +95,7 @@ struct SeedTests {
                     sql: """
                         SELECT id FROM project WHERE status = 1 AND date > ? AND people_count =
                             (SELECT COUNT(*) FROM diagnosis WHERE project_id = project.id AND verify_status = 1)
-                        """, arguments: [ServerTime.date(Self.morning)])
+                        """, arguments: [APIClock.date(Self.morning)])
                 let cancelled = try Int.fetchOne(db, sql: "SELECT id FROM project WHERE status = 0")
                 return (full, cancelled)
             }
@@ -262,8 +262,8 @@ struct SeedTests {
             try String.fetchAll(db, sql: "SELECT MIN(date) FROM project UNION ALL SELECT MAX(date) FROM project")
         }
         #expect(days.count == 2)
-        #expect(days.first.map { $0 >= ServerTime.date(Self.morning.addingTimeInterval(-60 * 86_400)) } == true)
-        #expect(days.last.map { $0 <= ServerTime.date(Self.morning.addingTimeInterval(30 * 86_400)) } == true)
+        #expect(days.first.map { $0 >= APIClock.date(Self.morning.addingTimeInterval(-60 * 86_400)) } == true)
+        #expect(days.last.map { $0 <= APIClock.date(Self.morning.addingTimeInterval(30 * 86_400)) } == true)
         for account in [ScaleSeed.phone(.doctor, 0), ScaleSeed.phone(.assistant, 0), ScaleSeed.phone(.patient, 0), ScaleSeed.password] {
             #expect(summary.contains(account))
         }
@@ -316,9 +316,9 @@ struct SeedTests {
 /// the rows that break one rule of `Booking`, the routes or the document.
 private enum SeedChecks {
     static func problems(_ db: Database, now: Date) throws -> [String] {
-        let stamp = ServerTime.timestamp(now)
-        let today = ServerTime.date(now)
-        let clock = ServerTime.time(now)
+        let stamp = APIClock.timestamp(now)
+        let today = APIClock.date(now)
+        let clock = APIClock.time(now)
         let over = #"(p.date < :today OR (p.date = :today AND p."end" <= :clock))"#
         let started = "(p.date < :today OR (p.date = :today AND p.begin <= :clock))"
         let arguments: StatementArguments = ["now": stamp, "today": today, "clock": clock]

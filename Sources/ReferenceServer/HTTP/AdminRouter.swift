@@ -47,7 +47,7 @@ struct AdminRouter {
         router.post("/admin/clock") { request, context in
             let clock = try await request.decode(as: Clock.self, context: context)
             state.clockOffset.withLock { $0 += clock.advanceSeconds }
-            return try Self.json(["now": ServerTime.timestamp(state.now)])
+            return try Self.json(["now": APIClock.timestamp(state.now)])
         }
         router.get("/admin/quirks") { _, _ in
             try Self.json(QuirksReport(settings: state.quirks.settings, census: state.quirks.census))

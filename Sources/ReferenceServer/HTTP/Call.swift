@@ -39,34 +39,9 @@ struct Call: Sendable {
     }
 
     /// `yyyy-MM-dd HH:mm:ss` in China time, as every timestamp of the API.
-    var timestamp: String { ServerTime.timestamp(now) }
+    var timestamp: String { APIClock.timestamp(now) }
     /// `yyyy-MM-dd` in China time.
-    var today: String { ServerTime.date(now) }
-}
-
-/// The API's time formats, in China Standard Time.
-enum ServerTime {
-    static let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-
-    static func timestamp(_ date: Date) -> String {
-        format(date, "yyyy-MM-dd HH:mm:ss")
-    }
-
-    static func date(_ date: Date) -> String {
-        format(date, "yyyy-MM-dd")
-    }
-
-    static func time(_ date: Date) -> String {
-        format(date, "HH:mm:ss")
-    }
-
-    private static func format(_ date: Date, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
-    }
+    var today: String { APIClock.date(now) }
 }
 
 /// A position from the `X-location` header, `<lng>-<lat>` in degrees (§1.1.3).

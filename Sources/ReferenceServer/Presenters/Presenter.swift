@@ -13,8 +13,8 @@ struct Presenter {
     let caller: Caller?
     let now: Date
 
-    var today: String { ServerTime.date(now) }
-    var clockTime: String { ServerTime.time(now) }
+    var today: String { APIClock.date(now) }
+    var clockTime: String { APIClock.time(now) }
 
     // MARK: - Users
 

@@ -9,8 +9,8 @@ struct ProjectState: Sendable, Hashable {
     let cancelled: Bool
 
     init(date: String, begin: String, end: String, cancelled: Bool, now: Date) {
-        let today = ServerTime.date(now)
-        let clock = ServerTime.time(now)
+        let today = APIClock.date(now)
+        let clock = APIClock.time(now)
         self.cancelled = cancelled
         if cancelled || date < today || (date == today && end <= clock) {
             phase = .finished

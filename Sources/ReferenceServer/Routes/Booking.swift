@@ -66,7 +66,7 @@ enum Booking {
             throw CallError.invalid("plan_time", "此义诊不分时间段: \(slot)")
         }
 
-        let timestamp = ServerTime.timestamp(now)
+        let timestamp = APIClock.timestamp(now)
         try db.execute(
             sql: "INSERT INTO casebook (user_id, project_id, content, photo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [request.patientID, request.projectID, request.content, Presenter.listColumn(request.photos), timestamp, timestamp])
@@ -96,7 +96,7 @@ enum Booking {
         guard ProjectState(row: project, now: now).isUpcoming else { throw CallError(.conflict, "义诊已开始或已结束") }
         try db.execute(
             sql: "UPDATE diagnosis SET verify_status = ?, reject_msg = ?, updated_at = ? WHERE id = ?",
-            arguments: [ending.rawValue, reason ?? "", ServerTime.timestamp(now), diagnosisID])
+            arguments: [ending.rawValue, reason ?? "", APIClock.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
     }
 
@@ -125,7 +125,7 @@ enum Booking {
         guard !state.cancelled else { throw CallError(.conflict, "义诊已取消") }
         guard !state.isUpcoming else { throw CallError(.conflict, "义诊尚未开始") }
         try db.execute(
-            sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [ServerTime.timestamp(now), diagnosisID])
+            sql: "UPDATE diagnosis SET status = \(VisitStatus.seen.rawValue), updated_at = ? WHERE id = ?", arguments: [APIClock.timestamp(now), diagnosisID])
         try startRefund(db, diagnosis, now: now)
     }
 
@@ -142,18 +142,18 @@ enum Booking {
         let id: Int = diagnosis["id"]
         try db.execute(
             sql: "UPDATE diagnosis SET refund_status = \(RefundStatus.requested.rawValue), refund_time = ?, refund_sn = ? WHERE id = ?",
-            arguments: [ServerTime.timestamp(now), "RF" + serial(id, now: now).dropFirst(2), id])
+            arguments: [APIClock.timestamp(now), "RF" + serial(id, now: now).dropFirst(2), id])
     }
 
     /// `VD20181221000123`: the order serial of a booking.
     static func serial(_ id: Int, now: Date) -> String {
-        "VD" + ServerTime.date(now).replacingOccurrences(of: "-", with: "") + String(format: "%06d", id % 1_000_000)
+        "VD" + APIClock.date(now).replacingOccurrences(of: "-", with: "") + String(format: "%06d", id % 1_000_000)
     }
 
     /// The refund status to show: a refund started more than a day ago is complete.
     static func refundStatus(stored: Int?, refundTime: String?, now: Date) -> Int? {
         guard stored == 1, let refundTime else { return stored }
-        let dayAgo = ServerTime.timestamp(now.addingTimeInterval(-24 * 3600))
+        let dayAgo = APIClock.timestamp(now.addingTimeInterval(-24 * 3600))
         return refundTime <= dayAgo ? 3 : 1
     }
 }

@@ -22,8 +22,8 @@ final class NoShowSweep: Sendable {
             return true
         }
         guard due else { return }
-        let today = ServerTime.date(now)
-        let clock = ServerTime.time(now)
+        let today = APIClock.date(now)
+        let clock = APIClock.time(now)
         try await database.write { db in
             try db.execute(
                 sql: """
@@ -32,7 +32,7 @@ final class NoShowSweep: Sendable {
                     WHERE status = \(VisitStatus.waiting.rawValue) AND verify_status = \(BookingStatus.booked.rawValue) AND project_id IN (
                         SELECT id FROM project WHERE status = \(ProjectStatus.active.rawValue) AND (date < ? OR (date = ? AND "end" <= ?)))
                     """,
-                arguments: [ServerTime.timestamp(now), today, today, clock])
+                arguments: [APIClock.timestamp(now), today, today, clock])
         }
     }
 }

@@ -216,7 +216,7 @@ private struct ProjectDraft {
     init(_ parameters: Parameters, now: Date) throws(CallError) {
         date = try parameters.requiredString("date", maxLength: 10)
         guard Self.isCalendarDate(date) else { throw .invalid("date", "应为 yyyy-MM-dd 格式的日期") }
-        let today = ServerTime.date(now)
+        let today = APIClock.date(now)
         guard date >= today else { throw .invalid("date", "不能早于今天") }
         begin = try parameters.requiredString("begin", maxLength: 8)
         guard let beginSeconds = Self.seconds(begin) else { throw .invalid("begin", "应为 HH:mm:ss 格式的时间") }
@@ -224,7 +224,7 @@ private struct ProjectDraft {
         guard let endSeconds = Self.seconds(end) else { throw .invalid("end", "应为 HH:mm:ss 格式的时间") }
         guard beginSeconds < endSeconds else { throw .invalid("end", "应晚于开始时间") }
         // A project published for today must still be ahead, or nobody could ever join it.
-        guard date > today || begin > ServerTime.time(now) else { throw .invalid("begin", "开始时间已过") }
+        guard date > today || begin > APIClock.time(now) else { throw .invalid("begin", "开始时间已过") }
         capacity = try parameters.requiredInt("people_count", in: 1...500)
         longitude = try Self.coordinate(parameters, "lng", limit: 180)
         latitude = try Self.coordinate(parameters, "lat", limit: 90)
@@ -312,9 +312,9 @@ private struct ProjectSearch {
             columns.append("\(Self.distanceFunction)(CAST(project.lng AS REAL), CAST(project.lat AS REAL)) AS distance")
         }
 
-        let today = ServerTime.date(now)
+        let today = APIClock.date(now)
         var conditions = ["project.status = \(ProjectStatus.active.rawValue)", #"(project.date > ? OR (project.date = ? AND project."end" > ?))"#]
-        var conditionArguments: StatementArguments = [today, today, ServerTime.time(now)]
+        var conditionArguments: StatementArguments = [today, today, APIClock.time(now)]
         if let keyword {
             conditions.append(
                 """

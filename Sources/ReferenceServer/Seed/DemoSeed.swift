@@ -49,7 +49,7 @@ struct DemoSeed {
     private func summary(_ counts: [SeedSupport.TableCount], now: Date) -> String {
         let base = SeedSupport.baseURL(configuration)
         var lines = [
-            "vdapi demo world, as of \(ServerTime.timestamp(now)) (China time)",
+            "vdapi demo world, as of \(APIClock.timestamp(now)) (China time)",
             "  " + SeedSupport.describe(counts),
             "",
             "Demo accounts (password \(Self.password) for all; log in with type 1 patient, 2 doctor, 3 assistant):",
@@ -83,7 +83,7 @@ private struct DemoWorld {
         self.now = now
         self.passwordHash = passwordHash
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = ServerTime.zone
+        calendar.timeZone = APIClock.zone
         today = calendar.startOfDay(for: now)
     }
 
@@ -369,7 +369,7 @@ private struct DemoWorld {
     }
 
     private func stamp(_ day: Int, _ seconds: Int) -> String {
-        ServerTime.timestamp(at(day, seconds))
+        APIClock.timestamp(at(day, seconds))
     }
 
     private static func hours(_ hours: Int, _ minutes: Int = 0) -> Int {
@@ -508,7 +508,7 @@ private struct DemoWorld {
     private func insertProjects(doctors: [Int], hospitals: [Int], organisations: [Int], patients: [Int], assistants: [Int]) throws -> [WrittenProject] {
         try plannedProjects().map { plan in
             let day = plan.day ?? 0
-            let date = ServerTime.date(at(day, 0))
+            let date = APIClock.date(at(day, 0))
             let doctor = Self.doctors[plan.doctor]
             let county = SeedSupport.county(Self.doctors[plan.doctor].person.county)
             let hospitalAddress = try String.fetchOne(db, sql: "SELECT addr FROM hospital WHERE id = ?", arguments: [hospitals[doctor.hospital]]) ?? ""
@@ -570,7 +570,7 @@ private struct DemoWorld {
                 let seenAt = plan.day == nil ? max(at(0, plan.begin), now.addingTimeInterval(-300)) : at(day, plan.begin + 900 * (seen + 1))
                 seen += 1
                 try Booking.markDone(db, diagnosisID: id, now: seenAt)
-                let written = ServerTime.timestamp(plan.day == nil ? min(now, seenAt.addingTimeInterval(120)) : seenAt.addingTimeInterval(300))
+                let written = APIClock.timestamp(plan.day == nil ? min(now, seenAt.addingTimeInterval(120)) : seenAt.addingTimeInterval(300))
                 try db.execute(
                     sql: "UPDATE diagnosis SET diag_result = ?, diag_photo = ?, updated_at = ? WHERE id = ?",
                     arguments: [result, Presenter.listColumn(index % 2 == 0 ? [SeedSupport.image("result-\(id).jpg")] : []), written, id])

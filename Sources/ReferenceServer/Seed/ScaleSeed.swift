@@ -65,7 +65,7 @@ struct ScaleSeed {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let base = SeedSupport.baseURL(configuration)
         return [
-            "vdapi scale world: \(projects) projects, seed number \(seed), as of \(ServerTime.date(now)); built in \(String(format: "%.2f", seconds)) s",
+            "vdapi scale world: \(projects) projects, seed number \(seed), as of \(APIClock.date(now)); built in \(String(format: "%.2f", seconds)) s",
             "  " + SeedSupport.describe(counts),
             "",
             "One account per role (password \(Self.password) for all; every account of a role is numbered alike):",
@@ -133,10 +133,10 @@ private struct ScaleWorld {
         self.random = SeededRandom(generator: SplitMix64(seed: seed))
         self.passwordHash = passwordHash
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = ServerTime.zone
+        calendar.timeZone = APIClock.zone
         // Noon keeps every offset on its own day whatever the time of the clock.
         let noon = calendar.startOfDay(for: now).addingTimeInterval(12 * 3600)
-        dates = (Self.firstDay...Self.lastDay).map { ServerTime.date(noon.addingTimeInterval(TimeInterval($0 * 86_400))) }
+        dates = (Self.firstDay...Self.lastDay).map { APIClock.date(noon.addingTimeInterval(TimeInterval($0 * 86_400))) }
         compactDates = dates.map { $0.replacingOccurrences(of: "-", with: "") }
     }
 

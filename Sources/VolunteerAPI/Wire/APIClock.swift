@@ -12,6 +12,11 @@ public enum APIClock {
         format(date, "yyyy-MM-dd")
     }
 
+    /// `HH:mm:ss` of `date` on the API's clock (a visit's time of day).
+    public static func time(_ date: Date) -> String {
+        format(date, "HH:mm:ss")
+    }
+
     /// `yyyy-MM-dd HH:mm:ss` of `date` on the API's clock.
     public static func timestamp(_ date: Date) -> String {
         format(date, "yyyy-MM-dd HH:mm:ss")

@@ -340,7 +340,7 @@ struct KindSpec: Sendable {
     /// an unfollow (idempotent, no checks).
     let refusal: (@Sendable (OutboxWorld, DemoIDs) async throws -> Refusal)?
 
-    static var today: String { ServerTime.date(Date()) }
+    static var today: String { APIClock.date(Date()) }
 
     static func patientProfile(name: String, idno: String) -> [String: JSONValue] {
         [
@@ -351,7 +351,7 @@ struct KindSpec: Sendable {
 
     static func newProject(_ text: String, capacity: Int = 4) -> [String: JSONValue] {
         [
-            "date": .string(ServerTime.date(Date().addingTimeInterval(30 * 86_400))), "begin": "09:00:00", "end": "11:00:00",
+            "date": .string(APIClock.date(Date().addingTimeInterval(30 * 86_400))), "begin": "09:00:00", "end": "11:00:00",
             "capacity": .integer(capacity), "longitude": "116.443100", "latitude": "39.921500", "address": "朝阳区矩阵路 1 号",
             "service_targets": ["老年人"], "description": .string(text), "price": 0,
         ]

@@ -329,10 +329,10 @@ enum RichDemo {
         let doctor = ids.doctors[0]
         let assistant = ids.assistants[0]
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = ServerTime.zone
+        calendar.timeZone = APIClock.zone
         let midnight = calendar.startOfDay(for: now)
         func at(_ day: Int, _ hour: Int) -> Date { midnight.addingTimeInterval(TimeInterval(day * 86_400 + hour * 3600)) }
-        let stamp = ServerTime.timestamp(now)
+        let stamp = APIClock.timestamp(now)
 
         // People: doctors and patients copied from the first of each.
         func copyUser(_ id: Int, phone: String, name: String, idno: String) throws -> Int {
@@ -386,8 +386,8 @@ enum RichDemo {
                     FROM project WHERE doctor_id = ? ORDER BY id LIMIT 1
                     """,
                 arguments: [
-                    ServerTime.date(at(day, 0)), SlotPlan.clock(begin * 3600), SlotPlan.clock(end * 3600), capacity, abstract, price,
-                    slots.column, ServerTime.timestamp(at(min(day, 0) - 10, 10)), doctor,
+                    APIClock.date(at(day, 0)), SlotPlan.clock(begin * 3600), SlotPlan.clock(end * 3600), capacity, abstract, price,
+                    slots.column, APIClock.timestamp(at(min(day, 0) - 10, 10)), doctor,
                 ])
             return Int(db.lastInsertedRowID)
         }
@@ -435,7 +435,7 @@ enum RichDemo {
         // Today's project: more patients waiting, booked yesterday.
         ids.today =
             try Int.fetchOne(
-                db, sql: "SELECT id FROM project WHERE doctor_id = ? AND date = ? AND status = 1", arguments: [doctor, ServerTime.date(now)]) ?? 0
+                db, sql: "SELECT id FROM project WHERE doctor_id = ? AND date = ? AND status = 1", arguments: [doctor, APIClock.date(now)]) ?? 0
         for patient in [ids.patients[3], ids.patients[4], ids.patients[5], ids.patients[7]] {
             guard let label = try freeSlot(db, ids.today) else { break }
             _ = try Booking.join(
