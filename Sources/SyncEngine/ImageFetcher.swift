@@ -211,15 +211,24 @@ public actor ImageFetcher {
                 files.remove(name)
                 return
             }
-            for evicted in try await store.evictImages(cap: configuration.maximumBytes, keeping: url) {
-                files.remove(evicted.file)
-            }
-            logger.debug("image cached", metadata: ["bytes": "\(bytes.count)", "content_type": "\(contentType)"])
         } catch {
             files.remove(name)
             // Stopping (a logout, SIGTERM) cancels the write: expected, not worth a warning.
             guard !(error is CancellationError) else { return }
             logger.warning("image not recorded", metadata: ["error": "\(type(of: error))"])
+            return
+        }
+        logger.debug("image cached", metadata: ["bytes": "\(bytes.count)", "content_type": "\(contentType)"])
+        // The picture is recorded and stays, whatever befalls the eviction: removing its file
+        // now would leave the index naming a file that is gone. An eviction cut short is done
+        // by the next picture kept.
+        do {
+            for evicted in try await store.evictImages(cap: configuration.maximumBytes, keeping: url) {
+                files.remove(evicted.file)
+            }
+        } catch {
+            guard !(error is CancellationError) else { return }
+            logger.warning("images not evicted", metadata: ["error": "\(type(of: error))"])
         }
     }
 

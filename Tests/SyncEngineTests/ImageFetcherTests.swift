@@ -5,10 +5,11 @@ import MirrorStore
 import ReferenceServer
 import ReferenceServerTestKit
 import Testing
-import UpstreamClient
 import VolunteerAPI
 
+@testable import MirrorStore
 @testable import SyncEngine
+@testable import UpstreamClient
 
 /// The image cache's real pieces: vdapi as the API, a second HTTP server on another loopback
 /// port as the image host, the doctor's session, a mirror file, the cache's directory, and the
@@ -185,6 +186,38 @@ struct ImageFetcherTests {
             #expect(fetcher.files.names().count == 2, "b's file is gone")
             let figures = await fetcher.figures()
             #expect(figures.bytes == 2000 && figures.bytes <= 2500)
+        }
+    }
+
+    @Test("a picture recorded stays when the eviction after it fails: its file kept and named, the cap restored by the next")
+    func failedEvictionKeepsTheRecordedPicture() async throws {
+        try await Self.withFetcher(configure: { $0.maximumBytes = 2500 }) { fetcher, host, world in
+            let (a, b, c, d) = (host.url("/img/a"), host.url("/img/b"), host.url("/img/c"), host.url("/img/d"))
+            for url in [a, b] {
+                try await fetcher.request(url)
+                try await Self.eventually("\(url) cached") { try await fetcher.cached(url) != nil }
+            }
+            // The eviction's UPDATE fails in SQLite itself, after c's record committed.
+            try await world.store.pool.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER refuse_eviction BEFORE UPDATE OF state ON image_cache WHEN NEW.state = 'evicted'
+                        BEGIN SELECT RAISE(ABORT, 'eviction refused by the test'); END
+                        """)
+            }
+            try await fetcher.request(c)
+            try await Self.eventually("c cached") { try await fetcher.cached(c) != nil }
+            #expect(fetcher.files.names().count == 3, "c's file was removed after its record")
+            #expect(try await world.store.imageFiles() == Set(fetcher.files.names()), "the index and the directory disagree")
+            #expect(await fetcher.figures().bytes == 3000, "over the cap until an eviction succeeds")
+
+            try await world.store.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse_eviction") }
+            try await fetcher.request(d)
+            try await Self.eventually("d cached, the cap held again") {
+                guard try await fetcher.cached(d) != nil else { return false }
+                return await fetcher.figures().bytes <= 2500
+            }
+            #expect(try await world.store.imageFiles() == Set(fetcher.files.names()))
         }
     }
 

@@ -48,6 +48,16 @@ struct ImageTests {
         throw CancellationError()
     }
 
+    /// One picture cached: its file on disk *and* named by the index. The file alone is not
+    /// enough: it is renamed into place before the index records it, and a logout in between
+    /// cancels the record and removes the file, as a stop should.
+    static func isCached(_ world: AgentWorld) async throws -> Bool {
+        let named = try await DatabaseQueue(path: world.databasePath).read { db in
+            try String.fetchAll(db, sql: "SELECT file FROM image_cache WHERE state = 'cached' AND file IS NOT NULL")
+        }
+        return named.count == 1 && files(world.imageDirectory) == named
+    }
+
     static func files(_ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }
     }
@@ -133,7 +143,7 @@ struct ImageTests {
                 try await Self.setDoctorAvatar(world, avatar)
                 let client = try await world.client()
                 try await SharedKioskTests.logIn(client, Self.doctor, until: "projects")
-                try await Self.eventually("the avatar cached") { Self.files(world.imageDirectory).count == 1 }
+                try await Self.eventually("the avatar cached") { try await Self.isCached(world) }
                 #expect(try await client.result("session.logout", ["wipe": true], id: 2) == true)
                 #expect(Self.files(world.imageDirectory).isEmpty, "a picture's file survived the wipe")
                 #expect(try await Self.index(world).isEmpty, "the index survived the wipe")
@@ -150,7 +160,7 @@ struct ImageTests {
                 try await Self.setDoctorAvatar(world, avatar)
                 let client = try await world.client()
                 try await SharedKioskTests.logIn(client, Self.doctor, until: "projects")
-                try await Self.eventually("the avatar cached") { Self.files(world.imageDirectory).count == 1 }
+                try await Self.eventually("the avatar cached") { try await Self.isCached(world) }
                 #expect(try await client.result("session.logout", ["wipe": false], id: 2) == true)
                 #expect(Self.files(world.imageDirectory).count == 1, "a logout without a wipe keeps the pictures, like the mirror")
                 await client.close()
