@@ -40,8 +40,15 @@ public final class ImageDownloader: Sendable {
 
     public static let maximumRedirects = 3
 
+    /// The event loop every downloader runs on, for the life of the process. Its own, not the
+    /// API client's: NIO resolves names one at a time per loop, and a CDN whose DNS hangs (a
+    /// kiosk without internet) must not hold up the API's connections. Never shut down: a
+    /// lookup still running when a downloader shuts down (a logout) completes on this loop
+    /// later, which a loop shut down with the downloader would refuse (NIO logs it now, and
+    /// means to make it a crash).
+    static let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     private let http: HTTPClient
-    private let threads: MultiThreadedEventLoopGroup
     private let apiBaseURL: URL
     private let maximumBytes: Int
     private let requestTimeout: Duration
@@ -65,8 +72,7 @@ public final class ImageDownloader: Sendable {
             timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
             proxy: proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) })
         configuration.connectionPool.retryConnectionEstablishment = false
-        threads = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        http = HTTPClient(eventLoopGroup: threads, configuration: configuration)
+        http = HTTPClient(eventLoopGroup: Self.eventLoopGroup, configuration: configuration)
     }
 
     /// Whether `url` is on the origin of `base`: the same scheme, host and port (default ports
@@ -100,10 +106,9 @@ public final class ImageDownloader: Sendable {
         return .refused("more than \(Self.maximumRedirects) redirects")
     }
 
-    /// Closes the `HTTPClient` and stops its thread. Call it once, before releasing the downloader.
+    /// Closes the `HTTPClient` (the shared loop stays). Call it once, before releasing the downloader.
     public func shutdown() async throws {
         try await http.shutdown()
-        try await threads.shutdownGracefully()
     }
 
     private func get(_ url: URL, headers: HTTPHeaders) async -> ImageDownloaderAnswer {

@@ -105,6 +105,21 @@ struct ImageFetcherTests {
         }
     }
 
+    @Test("a downloader's shutdown leaves the image loop running, for a name lookup that ends late and for the next downloader")
+    func shutdownKeepsTheLoop() async throws {
+        try await RunningImageHost.withRunning { host in
+            let url = try #require(URL(string: host.url("/img/again")))
+            let first = ImageDownloader(apiBaseURL: host.base, maximumBytes: 1 << 20)
+            #expect(await first.download(url, token: nil) == .image(contentType: "image/png", bytes: RunningImageHost.png("again", bytes: 1000)))
+            try await first.shutdown()
+            // What a lookup finishing after the shutdown does: complete its promise on the loop.
+            #expect(try await ImageDownloader.eventLoopGroup.next().submit { 42 }.get() == 42)
+            let next = ImageDownloader(apiBaseURL: host.base, maximumBytes: 1 << 20)
+            #expect(await next.download(url, token: nil) == .image(contentType: "image/png", bytes: RunningImageHost.png("again", bytes: 1000)))
+            try await next.shutdown()
+        }
+    }
+
     @Test("the downloader sends the token to the API's own origin only")
     func tokenOnlyToTheAPI() async throws {
         try await RunningImageHost.withRunning { host in
