@@ -13,7 +13,8 @@ import VolunteerAPI
 /// (no one logged in) turns serving and storing off. Bounded by `maxBytes`: when a result does
 /// not fit, the cache starts over. Medical data is not kept longer than it can be served: the
 /// first lookup after the generation moved or went nil empties the cache, and so does
-/// ``removeAll()`` (a logout).
+/// ``removeAll()`` (a logout); a result whose generation is no longer current when its handler
+/// ends is not stored at all.
 public final class RPCReplyCache: Sendable {
     /// The data's version now (equal values: nothing changed), or nil when nothing may be served.
     public typealias Generation = @Sendable () -> UInt64?
@@ -48,6 +49,9 @@ public final class RPCReplyCache: Sendable {
 
     public var counts: Counts { state.withLock { $0.counts } }
 
+    /// How many results are held now (the tests read it).
+    var storedResults: Int { state.withLock { $0.results.count } }
+
     /// The generation to store a result under, taken before its handler runs.
     func currentGeneration() -> UInt64? { generation() }
 
@@ -78,7 +82,11 @@ public final class RPCReplyCache: Sendable {
         let size = Self.size(result, key)
         guard size <= maxBytes / 4 else { return }
         state.withLock { state in
-            // A newer generation empties the cache; a result computed from older data is dropped.
+            // A read that was running while the data changed, or while its account logged out
+            // (``removeAll()`` comes after the session is gone), is not kept: it could never
+            // be served, and would stay in memory until the next lookup.
+            guard self.generation() == generation else { return }
+            // A newer generation empties the cache.
             if generation > state.generation {
                 state.generation = generation
                 state.results.removeAll(keepingCapacity: true)

@@ -105,6 +105,24 @@ struct ReplyCacheTests {
         #expect(cache.result(for: key) == nil)
     }
 
+    @Test("a read that ends after a logout or a change is not stored: nothing kept that cannot be served")
+    func lateResultsNotStored() {
+        let generation = Mutex<UInt64?>(3)
+        let cache = RPCReplyCache { generation.withLock { $0 } }
+        let key = RPCReplyCache.Key(method: "m", params: nil)
+        // Its handler started at 3; the account logged out (the session gone, then removeAll).
+        generation.withLock { $0 = nil }
+        cache.removeAll()
+        cache.store(ByteBuffer(string: "patient"), for: key, at: 3)
+        #expect(cache.storedResults == 0, "a logged-out account's result is in memory")
+        // Started at 3; a commit came before it ended: never servable either.
+        generation.withLock { $0 = 4 }
+        cache.store(ByteBuffer(string: "patient"), for: key, at: 3)
+        #expect(cache.storedResults == 0, "a result of older data is in memory")
+        cache.store(ByteBuffer(string: "patient"), for: key, at: 4)
+        #expect(cache.storedResults == 1 && cache.result(for: key) != nil)
+    }
+
     @Test("the cache holds at most its bytes: a result that does not fit starts it over")
     func bounded() {
         let cache = RPCReplyCache(maxBytes: 1200) { 1 }
