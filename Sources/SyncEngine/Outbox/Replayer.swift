@@ -38,6 +38,10 @@ public actor Replayer {
     private var listeners: [AsyncStream<Event>.Continuation] = []
     private var sleeper: Task<Void, Never>?
     private var idle: CheckedContinuation<Void, Never>?
+    /// A wake came while the loop neither slept nor idled (it was reading the outbox): the
+    /// next wait returns at once. Without it, an entry committed just after the loop's last
+    /// read, its wake arriving during the next read, waited for some other wake.
+    private var wakeDue = false
     public private(set) var isPausedForLogin = false
     /// Entries being sent or checked now, and who waits for there to be none (``quiesce(within:)``).
     private var working = 0
@@ -66,6 +70,7 @@ public actor Replayer {
 
     /// Something was enqueued, retried or became due: look again now.
     public func wake() {
+        wakeDue = true
         sleeper?.cancel()
         idle?.resume()
         idle = nil
@@ -486,16 +491,27 @@ public actor Replayer {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    private func sleep(until instant: ContinuousClock.Instant) async {
+    /// Sleeps until `instant`, or until woken; at once when a wake came since the last wait.
+    func sleep(until instant: ContinuousClock.Instant) async {
+        guard !wakeDue else {
+            wakeDue = false
+            return
+        }
         let task = Task { _ = try? await Task.sleep(until: instant, clock: .continuous) }
         sleeper = task
         await task.value
         sleeper = nil
+        wakeDue = false
     }
 
-    private func waitForWake() async {
-        guard !Task.isCancelled else { return }
+    /// Waits until woken; at once when a wake came since the last wait.
+    func waitForWake() async {
+        guard !wakeDue, !Task.isCancelled else {
+            wakeDue = false
+            return
+        }
         await withCheckedContinuation { idle = $0 }
+        wakeDue = false
     }
 
     private func emit(_ event: Event) {

@@ -81,8 +81,13 @@ extension OutboxWorld {
         let client = UpstreamClient(configuration: UpstreamConfiguration(baseURL: world.running.api, readTimeout: readTimeout), logger: logger)
         if let session = await world.client.session { await client.restore(session) }
         let replayer = Replayer(client: client, store: store, context: context, policy: policy, logger: logger)
+        try await Self.shuttingDown(client) { try await body(replayer) }
+    }
+
+    /// Runs `body`, then shuts `client` down, whether `body` threw or not.
+    static func shuttingDown(_ client: UpstreamClient, _ body: () async throws -> Void) async throws {
         do {
-            try await body(replayer)
+            try await body()
         } catch {
             try? await client.shutdown()
             throw error
